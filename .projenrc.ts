@@ -1,0 +1,130 @@
+import { awscdk, javascript, JsonFile } from 'projen';
+
+/**
+ * CodeStar's SDK client was removed from the AWS SDKs in 2024 and is frozen at this version. The
+ * Lambda runtime does not carry it, so the handler bundles it (and the one other client it needs,
+ * at the same release so that the shared Smithy packages are bundled once).
+ */
+const FROZEN_SDK_VERSION = '3.523.0';
+
+/** The handler bundle: git-ignored, rebuilt before tests and compile, shipped in the npm package. */
+const HANDLER_OUT = 'assets/handler/index.js';
+
+const project = new awscdk.AwsCdkConstructLibrary({
+  name: 'cdk-codestar',
+  description: 'AWS CDK constructs for AWS CodeStar projects, team members and user profiles, as idempotent custom resources.',
+  author: 'cdk-codestar developers',
+  authorAddress: 'dev@cdk-codestar.invalid',
+  repositoryUrl: 'https://example.invalid/cdk-codestar.git',
+  keywords: ['aws-cdk', 'codestar', 'custom-resource'],
+  license: 'Apache-2.0',
+  stability: 'experimental',
+
+  // The lowest aws-cdk-lib with `CustomResourceProps.serviceTimeout` (2.174.0); projen tests against
+  // exactly this floor, so users on older CDK versions know what they get.
+  cdkVersion: '2.174.0',
+  constructsVersion: '10.0.5',
+  jsiiVersion: '~5.9.0',
+  typescriptVersion: '~5.9.0',
+  defaultReleaseBranch: 'main',
+  packageManager: javascript.NodePackageManager.NPM,
+  minNodeVersion: '20.0.0',
+  projenrcTs: true,
+
+  // No GitHub machinery and no release process in this repository.
+  github: false,
+  release: false,
+  depsUpgrade: false,
+  pullRequestTemplate: false,
+  buildWorkflow: false,
+  // jsii-pacmak cannot reach PyPI, Maven or NuGet from these machines: no publishTo* targets.
+
+  devDeps: [
+    `@aws-sdk/client-codestar@${FROZEN_SDK_VERSION}`,
+    `@aws-sdk/client-secrets-manager@${FROZEN_SDK_VERSION}`,
+    '@types/aws-lambda@^8',
+    'aws-sdk-client-mock@^4',
+    'aws-sdk-client-mock-jest@^4',
+    'aws-cdk@^2',
+    'esbuild@^0.25',
+  ],
+
+  jestOptions: {
+    passWithNoTests: false,
+    // A changed template must fail its snapshot test, never silently rewrite it.
+    updateSnapshot: javascript.UpdateSnapshot.NEVER,
+    // `.ci/run` computes its `N passed, N failed` line from this file.
+    extraCliOptions: ['--json', '--outputFile=test-reports/jest-results.json'],
+    jestConfig: {
+      testPathIgnorePatterns: ['/node_modules/', '/cdk.out/'],
+      coveragePathIgnorePatterns: ['/node_modules/', '/test/'],
+    },
+  },
+  eslintOptions: {
+    dirs: ['src'],
+    devdirs: ['test', 'lambda', 'examples', 'scripts', 'projenrc', '.projenrc.ts'],
+  },
+  tsconfigDev: {
+    include: ['../lambda/**/*.ts', '../examples/**/*.ts', '../scripts/**/*.ts'],
+    compilerOptions: {},
+  },
+
+  gitignore: ['/assets/', 'cdk.out/', '.cdk.staging/'],
+});
+
+for (const p of ['/lambda/', '/examples/', '/scripts/', '/.ci/', 'cdk.out/', '/benchmarks/']) {
+  project.addPackageIgnore(p);
+}
+project.addPackageIgnore('!/assets/');
+
+// The handler: its own strict tsconfig (Node 22 runtime, no DOM), type-checked and bundled.
+new JsonFile(project, 'lambda/tsconfig.json', {
+  obj: {
+    compilerOptions: {
+      target: 'ES2022',
+      module: 'commonjs',
+      lib: ['ES2022'],
+      types: ['node'],
+      strict: true,
+      noEmit: true,
+      noUnusedLocals: true,
+      noUnusedParameters: true,
+      noImplicitReturns: true,
+      noFallthroughCasesInSwitch: true,
+      esModuleInterop: true,
+      skipLibCheck: true,
+    },
+    include: ['**/*.ts', '../src/private/contract.ts'],
+  },
+});
+
+const typecheckHandler = project.addTask('typecheck:handler', {
+  description: 'Type-check the Lambda handler against its own tsconfig',
+  exec: 'tsc -p lambda/tsconfig.json',
+});
+const bundleHandler = project.addTask('bundle:handler', {
+  description: 'Bundle the Lambda handler with the frozen CodeStar SDK (nothing external)',
+  exec: [
+    'esbuild lambda/index.ts --bundle --platform=node --target=node22 --format=cjs --minify',
+    '--legal-comments=none --metafile=assets/handler/meta.json',
+    `--outfile=${HANDLER_OUT}`,
+  ].join(' '),
+});
+bundleHandler.prependSpawn(typecheckHandler);
+
+// Construct tests synthesize the handler asset, so it must exist before tests and before jsii.
+project.preCompileTask.spawn(bundleHandler);
+project.testTask.prependSpawn(bundleHandler);
+
+// The README's main job.
+project.addTask('demo', {
+  description: 'Synthesize the example app with the real cdk CLI and show what it would deploy',
+  exec: 'ts-node --project test/tsconfig.json scripts/demo.ts',
+  receiveArgs: true,
+});
+project.addTask('examples:synth', {
+  description: 'Synthesize the example app with the real cdk CLI',
+  exec: 'cdk synth --quiet --app "ts-node --project test/tsconfig.json examples/app.ts" --output cdk.out',
+});
+
+project.synth();

@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Installs the packed library (dist/js/*.tgz, made by `npx projen build`) into a fresh CDK app in a
+# temporary folder and synthesizes it with the real cdk CLI, as a user would. Proves that the
+# handler bundle ships inside the package and that the published entry points resolve.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+tarball=$(ls "$root"/dist/js/cdk-codestar-*.tgz 2>/dev/null | head -n 1)
+[ -n "$tarball" ] || { echo "no packed library in dist/js: run npx projen build first" >&2; exit 1; }
+
+tar -tzf "$tarball" | grep -qx 'package/assets/handler/index.js' \
+  || { echo "the handler bundle is missing from $tarball" >&2; exit 1; }
+
+app=$(mktemp -d)
+trap 'rm -rf "$app"' EXIT
+cdk_lib_version=$(node -p "require('$root/node_modules/aws-cdk-lib/package.json').version")
+cd "$app"
+cat > package.json <<JSON
+{ "name": "packed-app-check", "private": true, "version": "0.0.0" }
+JSON
+npm install --no-audit --no-fund --prefer-offline --loglevel=error \
+  "$tarball" "aws-cdk-lib@$cdk_lib_version" "constructs@^10" >/dev/null
+cp "$root/scripts/packed-app.js" app.js
+"$root/node_modules/.bin/cdk" synth --quiet --app "node app.js" --output cdk.out >/dev/null
+node -e "
+const t = require('./cdk.out/PackedAppStack.template.json');
+const types = Object.values(t.Resources).map((r) => r.Type);
+const count = (ty) => types.filter((x) => x === ty).length;
+const want = { 'Custom::CodeStarProject': 1, 'Custom::CodeStarTeamMember': 3, 'Custom::CodeStarUserProfile': 2 };
+for (const [ty, n] of Object.entries(want)) {
+  if (count(ty) !== n) { console.error('expected ' + n + ' ' + ty + ', found ' + count(ty)); process.exit(1); }
+}
+if (count('AWS::StepFunctions::StateMachine') !== 1) {
+  console.error('expected exactly one provider (one waiter state machine) in the stack'); process.exit(1);
+}
+console.log('packed library: synthesized ' + types.length + ' resources with one provider');
+"
