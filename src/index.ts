@@ -1,5 +1,5 @@
-export class Hello {
-  public sayHello() {
-    return 'hello, world!';
-  }
-}
+export * from './project';
+export * from './source';
+export * from './toolchain';
+export * from './team-member';
+export * from './user-profile';

@@ -1,0 +1,329 @@
+import * as path from 'path';
+import { Annotations, CustomResource, Duration, Lazy, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import * as cr from 'aws-cdk-lib/custom-resources';
+import { Construct, IConstruct } from 'constructs';
+import { HANDLER_ENTRY } from './contract';
+
+/** The bundled handler (`npx projen bundle:handler`), shipped in the npm package next to `lib/`. */
+const HANDLER_ASSET_DIR = path.join(__dirname, '..', '..', 'assets', 'handler');
+
+/** The provider's construct id in its stack; the suffix keeps it clear of user ids. */
+const PROVIDER_ID = 'CodeStarProvider8f3c2a';
+
+/** One CodeStar call plus its transient-error retries fit well inside this. */
+export const HANDLER_TIMEOUT = Duration.minutes(2);
+
+/** How often `isComplete` polls DescribeProject while a project is being created or deleted. */
+export const QUERY_INTERVAL = Duration.seconds(15);
+
+/** How long the provider waits for a project to reach a final state. */
+export const TOTAL_TIMEOUT = Duration.minutes(30);
+
+/**
+ * `serviceTimeout` of a project: longer than the provider's total timeout, so the provider's own
+ * timeout (with its clear message) fires first.
+ */
+export const PROJECT_SERVICE_TIMEOUT = Duration.minutes(35);
+
+/**
+ * `serviceTimeout` of a team member or user profile: one synchronous call, so a broken handler fails
+ * the stack after this instead of after CloudFormation's default hour. Longer than the handler's
+ * timeout so a slow but working call still answers in time.
+ */
+export const MEMBER_SERVICE_TIMEOUT = Duration.minutes(10);
+
+/** Log retention of every log group the provider creates. */
+const LOG_RETENTION = logs.RetentionDays.ONE_MONTH;
+
+const PROJECT_ACTIONS = [
+  'codestar:CreateProject',
+  'codestar:DescribeProject',
+  'codestar:UpdateProject',
+  'codestar:DeleteProject',
+  'codestar:TagProject',
+  'codestar:UntagProject',
+  'codestar:ListTagsForProject',
+];
+
+const TEAM_MEMBER_ACTIONS = [
+  'codestar:AssociateTeamMember',
+  'codestar:UpdateTeamMember',
+  'codestar:DisassociateTeamMember',
+  'codestar:ListTeamMembers',
+];
+
+const USER_PROFILE_ACTIONS = [
+  'codestar:CreateUserProfile',
+  'codestar:UpdateUserProfile',
+  'codestar:DeleteUserProfile',
+  'codestar:DescribeUserProfile',
+];
+
+/**
+ * One policy statement whose resources are collected as constructs register them: the policy grows
+ * by one ARN per resource, never by one statement per resource. The statement is only added once
+ * it has a resource, since IAM rejects a statement with an empty resource list.
+ */
+class ArnStatement {
+  private readonly arns: string[] = [];
+  private added = false;
+
+  constructor(
+    private readonly role: iam.IRole,
+    private readonly sid: string,
+    private readonly actions: string[],
+    private readonly conditions?: { [operator: string]: unknown },
+  ) {}
+
+  public add(arn: string) {
+    if (!this.added) {
+      this.role.addToPrincipalPolicy(new iam.PolicyStatement({
+        sid: this.sid,
+        actions: this.actions,
+        resources: Lazy.list({ produce: () => this.arns }),
+        conditions: this.conditions,
+      }));
+      this.added = true;
+    }
+    if (!this.arns.includes(arn)) {
+      this.arns.push(arn);
+    }
+  }
+}
+
+/** What a construct passes to create its custom resource. */
+export interface CodeStarResourceOptions {
+  readonly resourceType: string;
+  readonly properties: { [key: string]: unknown };
+  readonly serviceTimeout: Duration;
+  readonly removalPolicy?: RemovalPolicy;
+}
+
+/**
+ * The one provider of a stack that serves every CodeStar custom resource in it: two Lambda
+ * functions (`onEvent`, `isComplete`) from one bundled asset, sharing one role whose policy lists
+ * exactly the projects, users, secrets, roles and objects the stack's resources use.
+ *
+ * Found in the construct tree, so that nothing needs resetting between apps or tests.
+ */
+export class CodeStarProvider extends Construct {
+  /** Returns the provider of `scope`'s stack, creating it on first use. */
+  public static getOrCreate(scope: IConstruct): CodeStarProvider {
+    return CodeStarProvider.find(scope) ?? new CodeStarProvider(Stack.of(scope), PROVIDER_ID);
+  }
+
+  /** Returns the provider of `scope`'s stack if it exists, without creating it. */
+  public static find(scope: IConstruct): CodeStarProvider | undefined {
+    return Stack.of(scope).node.tryFindChild(PROVIDER_ID) as CodeStarProvider | undefined;
+  }
+
+  /** The handler role: every custom resource depends on it and on its policy. */
+  public readonly role: iam.Role;
+
+  private readonly serviceToken: string;
+  private readonly projects: ArnStatement;
+  private readonly teamProjects: ArnStatement;
+  private readonly users: ArnStatement;
+  private readonly passRoles: ArnStatement;
+  private readonly sourceObjects: ArnStatement;
+  private readonly grantedSecrets = new Set<secretsmanager.ISecret>();
+  private readonly grantedKeys = new Set<kms.IKey>();
+  private warnedEndOfLife = false;
+
+  private readonly profileBeforeMember = new CreationOrder();
+  private readonly projectBeforeMember = new CreationOrder();
+
+  private constructor(scope: Stack, id: string) {
+    super(scope, id);
+
+    this.role = new iam.Role(this, 'Role', {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      description: 'cdk-codestar handler: manages the CodeStar projects, team members and user profiles of this stack',
+    });
+
+    // Both functions run the same bundle: one asset, bound once.
+    const code = lambda.Code.fromAsset(HANDLER_ASSET_DIR);
+    const onEvent = this.handlerFunction('OnEvent', HANDLER_ENTRY.ON_EVENT, code);
+    const isComplete = this.handlerFunction('IsComplete', HANDLER_ENTRY.IS_COMPLETE, code);
+
+    const provider = new cr.Provider(this, 'Provider', {
+      onEventHandler: onEvent,
+      isCompleteHandler: isComplete,
+      queryInterval: QUERY_INTERVAL,
+      totalTimeout: TOTAL_TIMEOUT,
+      logGroup: this.logGroup('ProviderLogs'),
+      // Execution data would carry the resource properties (display names, email addresses).
+      waiterStateMachineLogOptions: { destination: this.logGroup('WaiterLogs'), includeExecutionData: false },
+    });
+    this.serviceToken = provider.serviceToken;
+
+    this.projects = new ArnStatement(this.role, 'CodeStarProjects', PROJECT_ACTIONS);
+    this.teamProjects = new ArnStatement(this.role, 'CodeStarTeamMembers', TEAM_MEMBER_ACTIONS);
+    this.users = new ArnStatement(this.role, 'CodeStarUserProfiles', USER_PROFILE_ACTIONS);
+    this.passRoles = new ArnStatement(this.role, 'PassToolchainRoles', ['iam:PassRole'], {
+      StringEquals: { 'iam:PassedToService': 'codestar.amazonaws.com' },
+    });
+    this.sourceObjects = new ArnStatement(this.role, 'ReadSourceObjects', ['s3:GetObject']);
+  }
+
+  /**
+   * Creates a custom resource served by this provider. It depends on the handler role and its
+   * policy, so CloudFormation deletes the permissions only after every resource that needs them.
+   */
+  public createResource(scope: Construct, id: string, options: CodeStarResourceOptions): CustomResource {
+    const resource = new CustomResource(scope, id, {
+      serviceToken: this.serviceToken,
+      resourceType: options.resourceType,
+      properties: options.properties,
+      serviceTimeout: options.serviceTimeout,
+      removalPolicy: options.removalPolicy,
+    });
+    resource.node.addDependency(this.role);
+    return resource;
+  }
+
+  /** Lets the handler create, update, tag and delete the project. */
+  public grantProject(projectArn: string) {
+    this.projects.add(projectArn);
+  }
+
+  /** Lets the handler manage the team of the project. */
+  public grantTeam(projectArn: string) {
+    this.teamProjects.add(projectArn);
+  }
+
+  /** Lets the handler manage the user's profile. */
+  public grantUserProfile(userArn: string) {
+    this.users.add(userArn);
+  }
+
+  /** Lets the handler pass a toolchain role to CodeStar, and to nothing else. */
+  public grantPassRole(role: iam.IRole) {
+    this.passRoles.add(role.roleArn);
+  }
+
+  /**
+   * Lets the handler read an S3 object that CodeStar fetches with the caller's credentials, and
+   * decrypt it when its bucket has a customer managed key.
+   */
+  public grantReadObject(bucket: s3.IBucket, key: string) {
+    this.sourceObjects.add(bucket.arnForObjects(key));
+    if (bucket.encryptionKey && !this.grantedKeys.has(bucket.encryptionKey)) {
+      bucket.encryptionKey.grantDecrypt(this.role);
+      this.grantedKeys.add(bucket.encryptionKey);
+    }
+  }
+
+  /** Lets the handler read a GitHub token (and decrypt it with the secret's key). */
+  public grantReadSecret(secret: secretsmanager.ISecret) {
+    if (!this.grantedSecrets.has(secret)) {
+      secret.grantRead(this.role);
+      this.grantedSecrets.add(secret);
+    }
+  }
+
+  /** Warns, once per stack, that CodeStar no longer creates projects. */
+  public warnEndOfNewProjects(scope: IConstruct) {
+    if (this.warnedEndOfLife) {
+      return;
+    }
+    this.warnedEndOfLife = true;
+    Annotations.of(scope).addWarningV2('cdk-codestar:noNewProjects',
+      'AWS CodeStar stopped accepting new projects on 2024-07-31: CreateProject fails where CodeStar no longer creates projects, '
+      + 'and a deleted project cannot be created again. Use CodeStarProject.fromProjectId to manage the team of an existing project.');
+  }
+
+  /**
+   * Records a user profile, so that the remote-access members of the same user in this stack are
+   * created after it (and removed before it): remote access needs the profile's SSH key.
+   */
+  public registerUserProfile(userArn: string, profile: IConstruct) {
+    this.profileBeforeMember.first(userArn, profile);
+  }
+
+  /** Records a team member with remote access; see `registerUserProfile`. */
+  public registerRemoteAccessMember(userArn: string, member: IConstruct) {
+    this.profileBeforeMember.then(userArn, member);
+  }
+
+  /**
+   * Records a project by its id, so that members of the same project imported by id in this stack
+   * are created after it: an imported project carries no reference to order them by.
+   */
+  public registerProject(projectId: string, project: IConstruct) {
+    this.projectBeforeMember.first(projectId, project);
+  }
+
+  /** Records a team member of an imported project; see `registerProject`. */
+  public registerMemberOfImportedProject(projectId: string, member: IConstruct) {
+    this.projectBeforeMember.then(projectId, member);
+  }
+
+  /** The user profiles already recorded for a user ARN. */
+  public userProfilesOf(userArn: string): readonly IConstruct[] {
+    return this.profileBeforeMember.firstsOf(userArn);
+  }
+
+  private handlerFunction(id: string, handler: string, code: lambda.Code): lambda.Function {
+    const logGroup = this.logGroup(`${id}Logs`);
+    logGroup.grantWrite(this.role);
+    return new lambda.Function(this, `${id}Handler`, {
+      code,
+      handler,
+      runtime: lambda.Runtime.NODEJS_22_X,
+      timeout: HANDLER_TIMEOUT,
+      role: this.role,
+      logGroup,
+      description: `cdk-codestar ${handler}: CodeStar projects, team members and user profiles`,
+    });
+  }
+
+  private logGroup(id: string): logs.LogGroup {
+    return new logs.LogGroup(this, id, {
+      retention: LOG_RETENTION,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+  }
+}
+
+/**
+ * Orders constructs that share a key (a user ARN, a project id) whichever is declared first: every
+ * `then` construct depends on every `first` construct with the same key.
+ */
+class CreationOrder {
+  private readonly firsts = new Map<string, IConstruct[]>();
+  private readonly thens = new Map<string, IConstruct[]>();
+
+  public first(key: string, construct: IConstruct) {
+    for (const later of this.thens.get(key) ?? []) {
+      later.node.addDependency(construct);
+    }
+    push(this.firsts, key, construct);
+  }
+
+  public then(key: string, construct: IConstruct) {
+    for (const earlier of this.firsts.get(key) ?? []) {
+      construct.node.addDependency(earlier);
+    }
+    push(this.thens, key, construct);
+  }
+
+  public firstsOf(key: string): readonly IConstruct[] {
+    return this.firsts.get(key) ?? [];
+  }
+}
+
+function push<T>(map: Map<string, T[]>, key: string, value: T) {
+  const list = map.get(key);
+  if (list) {
+    list.push(value);
+  } else {
+    map.set(key, [value]);
+  }
+}

@@ -1,0 +1,344 @@
+import { Annotations, Arn, ArnFormat, IResource, ITaggableV2, RemovalPolicy, Resource, Stack, TagManager, TagType } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { Construct } from 'constructs';
+import { CodeProperty, PROJECT_RESOURCE_TYPE, ProjectAttributes, ProjectProperties, ToolchainProperty } from './private/contract';
+import { CodeStarProvider, PROJECT_SERVICE_TIMEOUT } from './private/provider';
+import { validateImportedProjectArn, validateImportedProjectId, validateProjectProps, validateTags } from './private/validation';
+import { CodeDestination, ProjectSource, SourceCode } from './source';
+import { TeamMember, TeamMemberOptions } from './team-member';
+import { Toolchain } from './toolchain';
+
+/**
+ * An AWS CodeStar project, created by this app or imported.
+ */
+export interface ICodeStarProject extends IResource {
+  /**
+   * The ID of the project.
+   *
+   * @attribute
+   */
+  readonly projectId: string;
+
+  /**
+   * The ARN of the project.
+   *
+   * @attribute
+   */
+  readonly projectArn: string;
+
+  /**
+   * Adds an IAM user to the project's team.
+   *
+   * @param id the construct id of the team member, under this project
+   * @param options the user, the role and remote access
+   */
+  addTeamMember(id: string, options: TeamMemberOptions): TeamMember;
+
+  /**
+   * Grants the given CodeStar actions on this project.
+   *
+   * @param grantee the principal
+   * @param actions the actions, for example `codestar:DescribeProject`
+   */
+  grant(grantee: iam.IGrantable, ...actions: string[]): iam.Grant;
+}
+
+/**
+ * Properties of a `CodeStarProject`.
+ */
+export interface CodeStarProjectProps {
+  /**
+   * The ID of the project: part of its ARN and of the names of the resources CodeStar creates.
+   *
+   * 2 to 15 characters: lowercase letters, digits and `-`, starting with a letter. Changing it
+   * replaces the project.
+   *
+   * @see https://docs.aws.amazon.com/codestar/latest/APIReference/API_CreateProject.html#CodeStar-CreateProject-request-id
+   */
+  readonly projectId: string;
+
+  /**
+   * The display name of the project.
+   *
+   * 1 to 100 characters, no leading or trailing whitespace. Changed in place with UpdateProject.
+   * The API marks it sensitive: validation errors report its length, never its value.
+   *
+   * @see https://docs.aws.amazon.com/codestar/latest/APIReference/API_CreateProject.html#CodeStar-CreateProject-request-name
+   */
+  readonly projectName: string;
+
+  /**
+   * The description of the project.
+   *
+   * Up to 1024 characters on one line, no leading or trailing whitespace. Changed in place with
+   * UpdateProject. The API marks it sensitive: validation errors report its length, never its value.
+   *
+   * @default - no description
+   * @see https://docs.aws.amazon.com/codestar/latest/APIReference/API_CreateProject.html#CodeStar-CreateProject-request-description
+   */
+  readonly description?: string;
+
+  /**
+   * Seed code for the repositories that CodeStar creates with the project.
+   *
+   * Only together with `toolchain`. Used only when the project is created: changing it on a live
+   * project fails the update (give the project a new `projectId` to replace it).
+   *
+   * @default - no repositories
+   * @see https://docs.aws.amazon.com/codestar/latest/APIReference/API_CreateProject.html#CodeStar-CreateProject-request-sourceCode
+   */
+  readonly sourceCode?: SourceCode[];
+
+  /**
+   * The CloudFormation template that CodeStar uses to create the project's toolchain.
+   *
+   * Only together with `sourceCode`. Used only when the project is created: changing it on a live
+   * project fails the update (give the project a new `projectId` to replace it).
+   *
+   * @default - no toolchain
+   * @see https://docs.aws.amazon.com/codestar/latest/APIReference/API_CreateProject.html#CodeStar-CreateProject-request-toolchain
+   */
+  readonly toolchain?: Toolchain;
+
+  /**
+   * What happens to the project when it is removed from the stack, the stack is deleted, or the
+   * project is replaced.
+   *
+   * AWS CodeStar accepts no new projects since 31 July 2024: a deleted project can never be
+   * created again, which is why the project is kept by default. `SNAPSHOT` is not supported.
+   *
+   * @default RemovalPolicy.RETAIN
+   * @see https://docs.aws.amazon.com/codestar/latest/APIReference/API_DeleteProject.html
+   */
+  readonly removalPolicy?: RemovalPolicy;
+
+  /**
+   * Whether deleting the project also deletes its CloudFormation stack, and with it the project's
+   * repositories, pipeline and other resources (DeleteProject's `deleteStack`).
+   *
+   * Only applies when the project is deleted, that is with `removalPolicy: RemovalPolicy.DESTROY`.
+   * Deleting a stack never deletes code repositories unless you ask for it here.
+   *
+   * @default false - the project's own stack, repositories and pipeline are kept
+   * @see https://docs.aws.amazon.com/codestar/latest/APIReference/API_DeleteProject.html#CodeStar-DeleteProject-request-deleteStack
+   */
+  readonly deleteProjectStack?: boolean;
+}
+
+abstract class CodeStarProjectBase extends Resource implements ICodeStarProject {
+  public abstract readonly projectId: string;
+  public abstract readonly projectArn: string;
+
+  public addTeamMember(id: string, options: TeamMemberOptions): TeamMember {
+    return new TeamMember(this, id, { ...options, project: this });
+  }
+
+  public grant(grantee: iam.IGrantable, ...actions: string[]): iam.Grant {
+    return iam.Grant.addToPrincipal({ grantee, actions, resourceArns: [this.projectArn] });
+  }
+}
+
+/**
+ * An AWS CodeStar project, with its optional seed repositories and toolchain.
+ *
+ * The project is a custom resource served by the stack's CodeStar handler, which creates it with
+ * CreateProject and waits until CodeStar reports it complete. The name, description and tags are
+ * changed in place; a new `projectId` replaces the project.
+ *
+ * AWS CodeStar accepts no new projects since 31 July 2024 (synthesis warns once per stack). The
+ * project is therefore retained by default, and deleting it never deletes its own stack unless
+ * `deleteProjectStack` is set.
+ *
+ * `projectArn` is built from the project id and the stack's partition, region and account (the ARN
+ * CodeStar gives the project), not read from the custom resource: the handler's own policy must
+ * name the project before the project exists, and one ARN serves the handler, team members and
+ * `grant` alike.
+ *
+ * @example
+ * declare const stack: Stack;
+ * declare const alice: iam.IUser;
+ *
+ * const project = new CodeStarProject(stack, 'Project', {
+ *   projectId: 'my-app',
+ *   projectName: 'My App',
+ *   description: 'Our service',
+ *   sourceCode: [{
+ *     source: ProjectSource.fromAsset('./seed-code'),
+ *     destination: CodeDestination.codeCommit({ repositoryName: 'my-app' }),
+ *   }],
+ *   toolchain: Toolchain.fromAsset('./toolchain.yml', {
+ *     stackParameters: { ProjectId: 'my-app' },
+ *   }),
+ * });
+ * Tags.of(project).add('team', 'blue');
+ * project.addTeamMember('Alice', { user: alice, role: ProjectRole.CONTRIBUTOR });
+ */
+export class CodeStarProject extends CodeStarProjectBase implements ITaggableV2 {
+  /**
+   * Imports an existing project by its id, in the scope's partition, region and account.
+   *
+   * @param scope the parent construct
+   * @param id the construct id
+   * @param projectId the project id
+   */
+  public static fromProjectId(scope: Construct, id: string, projectId: string): ICodeStarProject {
+    validateImportedProjectId(projectId).throwIfInvalid(`${scope.node.path}/${id}`, 'CodeStar project id');
+    class Import extends CodeStarProjectBase {
+      public readonly projectId = projectId;
+      public readonly projectArn = projectArnOf(Stack.of(scope), projectId);
+    }
+    return new Import(scope, id);
+  }
+
+  /**
+   * Imports an existing project by its ARN, for example one in another region or account.
+   *
+   * @param scope the parent construct
+   * @param id the construct id
+   * @param projectArn the project ARN, `arn:<partition>:codestar:<region>:<account>:project/<id>`
+   */
+  public static fromProjectArn(scope: Construct, id: string, projectArn: string): ICodeStarProject {
+    validateImportedProjectArn(projectArn).throwIfInvalid(`${scope.node.path}/${id}`, 'CodeStar project ARN');
+    const projectId = Arn.split(projectArn, ArnFormat.SLASH_RESOURCE_NAME).resourceName!;
+    class Import extends CodeStarProjectBase {
+      public readonly projectId = projectId;
+      public readonly projectArn = projectArn;
+    }
+    return new Import(scope, id, { environmentFromArn: projectArn });
+  }
+
+  /**
+   * The ID of the project.
+   *
+   * @attribute
+   */
+  public readonly projectId: string;
+
+  /**
+   * The ARN of the project.
+   *
+   * @attribute
+   */
+  public readonly projectArn: string;
+
+  /**
+   * The ARN of the CloudFormation stack in which CodeStar created the project's resources.
+   *
+   * @attribute
+   */
+  public readonly projectStackId: string;
+
+  /**
+   * The ID of the template CodeStar used to create the project, if any.
+   *
+   * @attribute
+   */
+  public readonly projectTemplateId: string;
+
+  /**
+   * The project's tags: add them with `Tags.of(project).add(key, value)`.
+   */
+  public readonly cdkTagManager: TagManager;
+
+  constructor(scope: Construct, id: string, props: CodeStarProjectProps) {
+    super(scope, id);
+
+    validateProjectProps(props).throwIfInvalid(this, 'CodeStarProject properties');
+
+    const provider = CodeStarProvider.getOrCreate(this);
+    provider.warnEndOfNewProjects(this);
+    const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
+    const deleteStack = props.deleteProjectStack ?? false;
+    if (deleteStack && removalPolicy !== RemovalPolicy.DESTROY) {
+      Annotations.of(this).addWarningV2('cdk-codestar:deleteProjectStackWithoutDestroy',
+        'deleteProjectStack has no effect unless removalPolicy is RemovalPolicy.DESTROY: the project is kept, and so is its stack.');
+    }
+
+    this.projectArn = projectArnOf(Stack.of(this), props.projectId);
+    provider.grantProject(this.projectArn);
+    // Owning the project includes managing its team.
+    provider.grantTeam(this.projectArn);
+
+    // Tags are only known after the Tags aspects ran, so they are checked at synthesis.
+    this.cdkTagManager = new TagManager(TagType.MAP, PROJECT_RESOURCE_TYPE);
+    this.node.addValidation({ validate: () => validateTags(this.cdkTagManager.tagValues()) });
+
+    const sourceCode = (props.sourceCode ?? []).map((code, i) =>
+      this.renderCode(provider, new Construct(this, `SourceCode${i}`), code));
+    const toolchain = props.toolchain ? this.renderToolchain(provider, props.toolchain) : undefined;
+
+    const properties: ProjectProperties = {
+      id: props.projectId,
+      name: props.projectName,
+      ...(props.description !== undefined ? { description: props.description } : {}),
+      ...(sourceCode.length > 0 ? { sourceCode } : {}),
+      ...(toolchain ? { toolchain } : {}),
+      deleteStack,
+    };
+    const resource = provider.createResource(this, 'Resource', {
+      resourceType: PROJECT_RESOURCE_TYPE,
+      // Rendered to a map, or left out when there are none.
+      properties: { ...properties, tags: this.cdkTagManager.renderedTags },
+      serviceTimeout: PROJECT_SERVICE_TIMEOUT,
+      removalPolicy,
+    });
+    provider.registerProject(props.projectId, resource);
+
+    this.projectId = resource.getAttString(ProjectAttributes.ID);
+    this.projectStackId = resource.getAttString(ProjectAttributes.STACK_ID);
+    this.projectTemplateId = resource.getAttString(ProjectAttributes.PROJECT_TEMPLATE_ID);
+  }
+
+  private renderCode(provider: CodeStarProvider, scope: Construct, code: SourceCode): CodeProperty {
+    return {
+      source: { s3: this.renderSource(provider, scope, code.source) },
+      destination: this.renderDestination(provider, code.destination),
+    };
+  }
+
+  private renderSource(provider: CodeStarProvider, scope: Construct, source: ProjectSource) {
+    const config = source.bind(scope);
+    // CodeStar reads the object with the caller's credentials: the handler's.
+    provider.grantReadObject(config.bucket, config.objectKey);
+    return { bucketName: config.bucket.bucketName, bucketKey: config.objectKey };
+  }
+
+  private renderDestination(provider: CodeStarProvider, destination: CodeDestination): CodeProperty['destination'] {
+    const gitHub = destination.gitHubOptions;
+    if (!gitHub) {
+      // Validation made sure that a destination that is not GitHub is CodeCommit.
+      return { codeCommit: { name: destination.codeCommitOptions!.repositoryName } };
+    }
+    // Only the secret's ARN enters the template; the handler reads the token at run time.
+    provider.grantReadSecret(gitHub.token);
+    return {
+      gitHub: {
+        name: gitHub.repositoryName,
+        ...(gitHub.description !== undefined ? { description: gitHub.description } : {}),
+        type: gitHub.ownerType,
+        owner: gitHub.owner,
+        privateRepository: gitHub.privateRepository ?? true,
+        issuesEnabled: gitHub.issuesEnabled ?? false,
+        tokenSecretArn: gitHub.token.secretArn,
+        ...(gitHub.tokenJsonField !== undefined ? { tokenSecretJsonField: gitHub.tokenJsonField } : {}),
+      },
+    };
+  }
+
+  private renderToolchain(provider: CodeStarProvider, toolchain: Toolchain): ToolchainProperty {
+    const source = this.renderSource(provider, new Construct(this, 'Toolchain'), toolchain.template);
+    if (toolchain.role) {
+      provider.grantPassRole(toolchain.role);
+    }
+    return {
+      source: { s3: source },
+      ...(toolchain.role ? { roleArn: toolchain.role.roleArn } : {}),
+      ...(toolchain.stackParameters !== undefined ? { stackParameters: toolchain.stackParameters } : {}),
+    };
+  }
+}
+
+/** The ARN CodeStar gives a project: `arn:<partition>:codestar:<region>:<account>:project/<id>`. */
+function projectArnOf(stack: Stack, projectId: string): string {
+  return stack.formatArn({ service: 'codestar', resource: 'project', resourceName: projectId });
+}

@@ -1,0 +1,126 @@
+import { Resource } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { Construct } from 'constructs';
+import { TEAM_MEMBER_RESOURCE_TYPE, TeamMemberProperties } from './private/contract';
+import { CodeStarProvider, MEMBER_SERVICE_TIMEOUT } from './private/provider';
+import { validateTeamMemberProps } from './private/validation';
+import type { ICodeStarProject } from './project';
+
+/**
+ * The role of a team member in a CodeStar project.
+ *
+ * @see https://docs.aws.amazon.com/codestar/latest/userguide/working-with-teams.html
+ */
+export enum ProjectRole {
+  /** Full control of the project, its team and its resources. */
+  OWNER = 'Owner',
+  /** Works on the project's resources (code, builds, deployments), but not on its team. */
+  CONTRIBUTOR = 'Contributor',
+  /** Read-only access to the project and its dashboard. */
+  VIEWER = 'Viewer',
+}
+
+/**
+ * A team member, as added with `project.addTeamMember(...)`.
+ */
+export interface TeamMemberOptions {
+  /**
+   * The IAM user to add to the team. Changing it replaces the team member.
+   *
+   * CodeStar accepts only IAM user ARNs of the `aws` partition (`arn:aws:iam::<account>:user/...`).
+   *
+   * @see https://docs.aws.amazon.com/codestar/latest/APIReference/API_AssociateTeamMember.html#CodeStar-AssociateTeamMember-request-userArn
+   */
+  readonly user: iam.IUser;
+
+  /**
+   * The user's role in the project. Changed in place with UpdateTeamMember.
+   *
+   * @default ProjectRole.VIEWER - the least access; the API has no default
+   * @see https://docs.aws.amazon.com/codestar/latest/APIReference/API_AssociateTeamMember.html#CodeStar-AssociateTeamMember-request-projectRole
+   */
+  readonly role?: ProjectRole;
+
+  /**
+   * Whether the user may connect remotely (SSH) to the project's Amazon EC2 instances.
+   *
+   * Remote access needs an SSH public key in the user's profile: a `UserProfile` of the same user
+   * in the same stack is created before this member. Changed in place with UpdateTeamMember.
+   *
+   * @default false
+   * @see https://docs.aws.amazon.com/codestar/latest/APIReference/API_AssociateTeamMember.html#CodeStar-AssociateTeamMember-request-remoteAccessAllowed
+   */
+  readonly remoteAccessAllowed?: boolean;
+}
+
+/**
+ * Properties of a `TeamMember`.
+ */
+export interface TeamMemberProps extends TeamMemberOptions {
+  /**
+   * The project to add the user to. Changing it replaces the team member.
+   *
+   * @see https://docs.aws.amazon.com/codestar/latest/APIReference/API_AssociateTeamMember.html#CodeStar-AssociateTeamMember-request-projectId
+   */
+  readonly project: ICodeStarProject;
+}
+
+/**
+ * An IAM user in the team of a CodeStar project (AssociateTeamMember).
+ *
+ * Creation order is taken care of:
+ * - the member is created after its project: a project of this app is referenced (and depended on)
+ *   directly; a project imported by id is ordered after a `CodeStarProject` with the same id in the
+ *   same stack, if there is one;
+ * - a member with `remoteAccessAllowed` is created after a `UserProfile` of the same user in the
+ *   same stack, because remote access needs the profile's SSH key. Across stacks, order them with
+ *   `member.node.addDependency(profile)`.
+ *
+ * The user's role and remote access are changed in place; a different user or project replaces the
+ * member.
+ *
+ * @example
+ * declare const stack: Stack;
+ * declare const user: iam.IUser;
+ *
+ * const project = CodeStarProject.fromProjectId(stack, 'Project', 'my-app');
+ * new TeamMember(stack, 'Alice', {
+ *   project,
+ *   user,
+ *   role: ProjectRole.CONTRIBUTOR,
+ * });
+ */
+export class TeamMember extends Resource {
+  constructor(scope: Construct, id: string, props: TeamMemberProps) {
+    super(scope, id);
+
+    const projectRole = props.role ?? ProjectRole.VIEWER;
+    validateTeamMemberProps(props, projectRole).throwIfInvalid(this, 'TeamMember properties');
+
+    const remoteAccessAllowed = props.remoteAccessAllowed ?? false;
+    const provider = CodeStarProvider.getOrCreate(this);
+    provider.grantTeam(props.project.projectArn);
+
+    const properties: TeamMemberProperties = {
+      projectId: props.project.projectId,
+      userArn: props.user.userArn,
+      projectRole,
+      remoteAccessAllowed,
+    };
+    const resource = provider.createResource(this, 'Resource', {
+      resourceType: TEAM_MEMBER_RESOURCE_TYPE,
+      properties: { ...properties },
+      serviceTimeout: MEMBER_SERVICE_TIMEOUT,
+    });
+
+    const projectResource = props.project.node.defaultChild;
+    if (projectResource) {
+      resource.node.addDependency(projectResource);
+    } else {
+      provider.registerMemberOfImportedProject(props.project.projectId, resource);
+    }
+    if (remoteAccessAllowed) {
+      provider.registerRemoteAccessMember(props.user.userArn, resource);
+    }
+  }
+}

@@ -1,0 +1,197 @@
+import { App, CfnParameter, Stack } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { dependsOn, errorOf, handlerStatement, literal, logicalIdOf, newStack, scrubbedTemplate } from './helpers';
+import { CodeStarProject, ProjectRole, TeamMember, UserProfile } from '../src';
+
+const MEMBER = 'Custom::CodeStarTeamMember';
+
+function projectArn(id: string) {
+  return { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:codestar:us-east-1:123456789012:project/${id}`]] };
+}
+
+describe('TeamMember', () => {
+  test('renders the API member names, with the defaults: Viewer, no remote access', () => {
+    const stack = newStack();
+    const project = CodeStarProject.fromProjectId(stack, 'Project', 'my-app');
+    const user = iam.User.fromUserArn(stack, 'Alice', 'arn:aws:iam::123456789012:user/alice');
+
+    new TeamMember(stack, 'Member', { project, user });
+
+    Template.fromStack(stack).hasResourceProperties(MEMBER, Match.objectEquals({
+      ServiceToken: Match.anyValue(),
+      ServiceTimeout: '600',
+      projectId: 'my-app',
+      userArn: 'arn:aws:iam::123456789012:user/alice',
+      projectRole: 'Viewer',
+      remoteAccessAllowed: false,
+    }));
+  });
+
+  test.each([
+    [ProjectRole.OWNER, 'Owner'],
+    [ProjectRole.CONTRIBUTOR, 'Contributor'],
+    [ProjectRole.VIEWER, 'Viewer'],
+  ])('renders the role %s as the API value %s', (role, value) => {
+    const stack = newStack();
+    const project = CodeStarProject.fromProjectId(stack, 'Project', 'my-app');
+    new TeamMember(stack, 'Member', { project, user: new iam.User(stack, 'User'), role, remoteAccessAllowed: true });
+
+    Template.fromStack(stack).hasResourceProperties(MEMBER, { projectRole: value, remoteAccessAllowed: true });
+  });
+
+  test('depends on a project of the same stack, by reference and explicitly', () => {
+    const stack = newStack();
+    const project = new CodeStarProject(stack, 'Project', { projectId: 'my-app', projectName: 'My App' });
+    const member = new TeamMember(stack, 'Member', { project, user: new iam.User(stack, 'User') });
+
+    Template.fromStack(stack).hasResourceProperties(MEMBER, { projectId: { 'Fn::GetAtt': [logicalIdOf(stack, project), 'Id'] } });
+    expect(dependsOn(stack, logicalIdOf(stack, member))).toContain(logicalIdOf(stack, project));
+  });
+
+  test('members of the same project do not depend on each other', () => {
+    const stack = newStack();
+    const project = new CodeStarProject(stack, 'Project', { projectId: 'my-app', projectName: 'My App' });
+    const alice = project.addTeamMember('Alice', { user: new iam.User(stack, 'AliceUser') });
+    const bob = project.addTeamMember('Bob', { user: new iam.User(stack, 'BobUser') });
+
+    expect(dependsOn(stack, logicalIdOf(stack, alice))).not.toContain(logicalIdOf(stack, bob));
+    expect(dependsOn(stack, logicalIdOf(stack, bob))).not.toContain(logicalIdOf(stack, alice));
+  });
+
+  test('a project in another stack is referenced across stacks', () => {
+    const stack = newStack();
+    const project = new CodeStarProject(stack, 'Project', { projectId: 'my-app', projectName: 'My App' });
+    const other = newStack('Team', { app: stack.node.root as App });
+    new TeamMember(other, 'Member', { project, user: new iam.User(other, 'User') });
+
+    Template.fromStack(other).hasResourceProperties(MEMBER, { projectId: { 'Fn::ImportValue': Match.stringLikeRegexp('Project.*Id') } });
+    expect(other.dependencies).toContain(stack);
+    // The member's own stack has its own provider, allowed to manage the team of that project.
+    expect(handlerStatement(other, 'CodeStarTeamMembers').Resource).toEqual([projectArn('my-app')]);
+  });
+
+  test('a project imported by id is created first when the same stack declares it, in either order', () => {
+    const stack = newStack();
+    const imported = CodeStarProject.fromProjectId(stack, 'Imported', 'my-app');
+    const before = new TeamMember(stack, 'Before', { project: imported, user: new iam.User(stack, 'U1') });
+    const project = new CodeStarProject(stack, 'Project', { projectId: 'my-app', projectName: 'My App' });
+    const after = imported.addTeamMember('After', { user: new iam.User(stack, 'U2') });
+    const elsewhere = new TeamMember(stack, 'Elsewhere', {
+      project: CodeStarProject.fromProjectId(stack, 'Other', 'other-app'),
+      user: new iam.User(stack, 'U3'),
+    });
+
+    expect(dependsOn(stack, logicalIdOf(stack, before))).toContain(logicalIdOf(stack, project));
+    expect(dependsOn(stack, logicalIdOf(stack, after))).toContain(logicalIdOf(stack, project));
+    expect(dependsOn(stack, logicalIdOf(stack, elsewhere))).not.toContain(logicalIdOf(stack, project));
+  });
+
+  test('a remote-access member is created after the profile of the same user in the stack, in either order', () => {
+    const stack = newStack();
+    const project = CodeStarProject.fromProjectId(stack, 'Project', 'my-app');
+    const alice = new iam.User(stack, 'Alice');
+    const bob = new iam.User(stack, 'Bob');
+    const early = new TeamMember(stack, 'Early', { project, user: alice, remoteAccessAllowed: true });
+    const profile = new UserProfile(stack, 'AliceProfile', { user: alice, displayName: 'Alice', emailAddress: 'alice@example.org' });
+    const late = new TeamMember(stack, 'Late', { project: CodeStarProject.fromProjectId(stack, 'P2', 'other'), user: alice, remoteAccessAllowed: true });
+    const noRemote = new TeamMember(stack, 'NoRemote', { project: CodeStarProject.fromProjectId(stack, 'P3', 'third'), user: alice });
+    const otherUser = new TeamMember(stack, 'OtherUser', { project, user: bob, remoteAccessAllowed: true });
+
+    expect(dependsOn(stack, logicalIdOf(stack, early))).toContain(logicalIdOf(stack, profile));
+    expect(dependsOn(stack, logicalIdOf(stack, late))).toContain(logicalIdOf(stack, profile));
+    expect(dependsOn(stack, logicalIdOf(stack, noRemote))).not.toContain(logicalIdOf(stack, profile));
+    expect(dependsOn(stack, logicalIdOf(stack, otherUser))).not.toContain(logicalIdOf(stack, profile));
+  });
+
+  test('lets the handler manage the team of the project, and nothing else of an imported project', () => {
+    const stack = newStack();
+    new TeamMember(stack, 'Member', {
+      project: CodeStarProject.fromProjectId(stack, 'Project', 'legacy'),
+      user: new iam.User(stack, 'User'),
+    });
+
+    expect(handlerStatement(stack, 'CodeStarTeamMembers')).toEqual({
+      Sid: 'CodeStarTeamMembers',
+      Effect: 'Allow',
+      Action: ['codestar:AssociateTeamMember', 'codestar:UpdateTeamMember', 'codestar:DisassociateTeamMember', 'codestar:ListTeamMembers'],
+      Resource: [projectArn('legacy')],
+    });
+    expect(handlerStatement(stack, 'CodeStarProjects')).toBeUndefined();
+  });
+
+  test('uses the ARN of a project imported by ARN in the handler policy', () => {
+    const stack = newStack();
+    new TeamMember(stack, 'Member', {
+      project: CodeStarProject.fromProjectArn(stack, 'Project', 'arn:aws:codestar:us-east-1:123456789012:project/legacy'),
+      user: new iam.User(stack, 'User'),
+    });
+
+    expect(handlerStatement(stack, 'CodeStarTeamMembers').Resource).toEqual(['arn:aws:codestar:us-east-1:123456789012:project/legacy']);
+  });
+
+  test('matches the snapshot', () => {
+    const stack = newStack();
+    const project = CodeStarProject.fromProjectId(stack, 'Project', 'my-app');
+    new TeamMember(stack, 'Member', { project, user: new iam.User(stack, 'Alice'), role: ProjectRole.CONTRIBUTOR, remoteAccessAllowed: true });
+
+    expect(scrubbedTemplate(stack)).toMatchSnapshot();
+  });
+});
+
+describe('TeamMember validation', () => {
+  const user = (stack: Stack, arn = 'arn:aws:iam::123456789012:user/alice') => iam.User.fromUserArn(stack, 'User', arn);
+
+  test.each([
+    ['the user ARN is in another partition', 'arn:aws-cn:iam::123456789012:user/alice', 'must match ^arn:aws:iam::'],
+    ['the user name has a character IAM does not allow', 'arn:aws:iam::123456789012:user/al!ce', 'must match ^arn:aws:iam::'],
+    ['the user ARN is too long', `arn:aws:iam::123456789012:user/${'a'.repeat(65)}`, 'must be 32 to 95 characters long, got 96 (UserArn)'],
+  ])('fails when %s', (_, arn, rule) => {
+    const stack = newStack();
+    const project = CodeStarProject.fromProjectId(stack, 'Project', 'my-app');
+
+    expect(() => new TeamMember(stack, 'Member', { project, user: user(stack, arn) }))
+      .toThrow(literal(`Stack/Member: user.userArn ${JSON.stringify(arn)} ${rule}`));
+  });
+
+  test('fails when the role is not one of the API roles', () => {
+    const stack = newStack();
+    const project = CodeStarProject.fromProjectId(stack, 'Project', 'my-app');
+
+    expect(() => new TeamMember(stack, 'Member', { project, user: user(stack), role: 'Admin' as ProjectRole }))
+      .toThrow(literal('Stack/Member: role "Admin" must match ^(Owner|Viewer|Contributor)$ (Role)'));
+  });
+
+  test('fails when the project or the user is missing, listing both', () => {
+    const stack = newStack();
+    const error = errorOf(() => new TeamMember(stack, 'Member', { project: undefined as any, user: undefined as any }));
+
+    expect(error.split('\n')).toEqual([
+      'Invalid TeamMember properties (2 problems):',
+      '  Stack/Member: project is required (AssociateTeamMemberRequest.projectId)',
+      '  Stack/Member: user is required (AssociateTeamMemberRequest.userArn)',
+    ]);
+    expect(stack.node.findAll().map((c) => c.node.path)).toEqual(['Stack', 'Stack/Member']);
+  });
+
+  test('accepts the shortest and the longest user ARNs, with paths', () => {
+    const stack = newStack();
+    const project = CodeStarProject.fromProjectId(stack, 'Project', 'my-app');
+    const shortest = 'arn:aws:iam::123456789012:user/a';
+    const longest = `arn:aws:iam::123456789012:user/dev/${'a'.repeat(60)}`;
+    expect(shortest).toHaveLength(32);
+    expect(longest).toHaveLength(95);
+
+    expect(() => new TeamMember(stack, 'A', { project, user: iam.User.fromUserArn(stack, 'UA', shortest) })).not.toThrow();
+    expect(() => new TeamMember(stack, 'B', { project, user: iam.User.fromUserArn(stack, 'UB', longest) })).not.toThrow();
+  });
+
+  test('skips unresolved tokens', () => {
+    const stack = newStack();
+    const project = CodeStarProject.fromProjectId(stack, 'Project', new CfnParameter(stack, 'ProjectId').valueAsString);
+    const userArn = new CfnParameter(stack, 'UserArn').valueAsString;
+
+    expect(() => new TeamMember(stack, 'Member', { project, user: iam.User.fromUserArn(stack, 'User', userArn) })).not.toThrow();
+    expect(() => new TeamMember(stack, 'Other', { project, user: iam.User.fromUserName(stack, 'Named', 'alice') })).not.toThrow();
+  });
+});

@@ -1,0 +1,178 @@
+import { CfnParameter } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { errorOf, handlerStatement, literal, logicalIdOf, newStack, scrubbedTemplate } from './helpers';
+import { UserProfile, UserProfileProps } from '../src';
+
+const PROFILE = 'Custom::CodeStarUserProfile';
+const ALICE = 'arn:aws:iam::123456789012:user/alice';
+
+describe('UserProfile', () => {
+  test('renders the API member names, leaving out a missing SSH key', () => {
+    const stack = newStack();
+    new UserProfile(stack, 'Profile', {
+      user: iam.User.fromUserArn(stack, 'Alice', ALICE),
+      displayName: 'Alice Example',
+      emailAddress: 'alice@example.org',
+    });
+
+    Template.fromStack(stack).hasResource(PROFILE, {
+      DeletionPolicy: 'Delete',
+      Properties: Match.objectEquals({
+        ServiceToken: Match.anyValue(),
+        ServiceTimeout: '600',
+        userArn: ALICE,
+        displayName: 'Alice Example',
+        emailAddress: 'alice@example.org',
+      }),
+    });
+  });
+
+  test('renders the SSH key, and exposes the user ARN read from the resource', () => {
+    const stack = newStack();
+    const user = new iam.User(stack, 'Alice');
+    const profile = new UserProfile(stack, 'Profile', {
+      user,
+      displayName: 'Alice',
+      emailAddress: 'alice@example.org',
+      sshPublicKey: 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIexample alice@laptop',
+    });
+
+    Template.fromStack(stack).hasResourceProperties(PROFILE, {
+      userArn: stack.resolve(user.userArn),
+      sshPublicKey: 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIexample alice@laptop',
+    });
+    expect(stack.resolve(profile.userArn)).toEqual({ 'Fn::GetAtt': [logicalIdOf(stack, profile), 'UserArn'] });
+  });
+
+  test('lets the handler manage exactly the declared users\' profiles', () => {
+    const stack = newStack();
+    const alice = new iam.User(stack, 'Alice');
+    new UserProfile(stack, 'AliceProfile', { user: alice, displayName: 'Alice', emailAddress: 'alice@example.org' });
+    new UserProfile(stack, 'BobProfile', { user: iam.User.fromUserArn(stack, 'Bob', 'arn:aws:iam::123456789012:user/bob'), displayName: 'Bob', emailAddress: 'bob@example.org' });
+
+    expect(handlerStatement(stack, 'CodeStarUserProfiles')).toEqual({
+      Sid: 'CodeStarUserProfiles',
+      Effect: 'Allow',
+      Action: ['codestar:CreateUserProfile', 'codestar:UpdateUserProfile', 'codestar:DeleteUserProfile', 'codestar:DescribeUserProfile'],
+      Resource: [stack.resolve(alice.userArn), 'arn:aws:iam::123456789012:user/bob'],
+    });
+  });
+
+  test('fromUserArn imports a profile', () => {
+    const stack = newStack();
+    const profile = UserProfile.fromUserArn(stack, 'Imported', ALICE);
+
+    expect(profile.userArn).toEqual(ALICE);
+    expect(Template.fromStack(stack).findResources(PROFILE)).toEqual({});
+  });
+
+  test('fromUserArn accepts a token', () => {
+    const stack = newStack();
+    const arn = new CfnParameter(stack, 'UserArn').valueAsString;
+
+    expect(stack.resolve(UserProfile.fromUserArn(stack, 'Imported', arn).userArn)).toEqual({ Ref: 'UserArn' });
+  });
+
+  test('fails when fromUserArn is given an ARN CodeStar does not accept', () => {
+    const stack = newStack();
+
+    expect(() => UserProfile.fromUserArn(stack, 'Imported', 'arn:aws:iam::123456789012:role/alice'))
+      .toThrow(literal('Stack/Imported: userArn "arn:aws:iam::123456789012:role/alice" must match ^arn:aws:iam::'));
+  });
+
+  test('matches the snapshot', () => {
+    const stack = newStack();
+    new UserProfile(stack, 'Profile', {
+      user: new iam.User(stack, 'Alice'),
+      displayName: 'Alice Example',
+      emailAddress: 'alice@example.org',
+      sshPublicKey: 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIexample alice@laptop',
+    });
+
+    expect(scrubbedTemplate(stack)).toMatchSnapshot();
+  });
+});
+
+describe('UserProfile validation', () => {
+  function create(overrides: Partial<UserProfileProps>) {
+    const stack = newStack();
+    return () => new UserProfile(stack, 'Profile', {
+      user: iam.User.fromUserArn(stack, 'Alice', ALICE),
+      displayName: 'Alice Example',
+      emailAddress: 'alice@example.org',
+      ...overrides,
+    });
+  }
+
+  test.each([
+    ['the display name is empty', { displayName: '' }, 'displayName (value hidden, 0 characters) must be 1 to 64 characters long, got 0 (UserProfileDisplayName)'],
+    ['the display name is too long', { displayName: 'd'.repeat(65) }, 'displayName (value hidden, 65 characters) must be 1 to 64 characters long, got 65 (UserProfileDisplayName)'],
+    ['the display name has leading whitespace', { displayName: ' Alice' }, 'displayName (value hidden, 6 characters) must match ^\\S(.*\\S)?$ (UserProfileDisplayName)'],
+    ['the display name is missing', { displayName: undefined }, 'displayName is required (CreateUserProfileRequest.displayName)'],
+    ['the email address has no @', { emailAddress: 'alice.example.org' }, 'emailAddress (value hidden, 17 characters) must match ^[\\w-.+]+@[\\w-.+]+$ (Email)'],
+    ['the email address has a space', { emailAddress: 'alice smith@example.org' }, 'emailAddress (value hidden, 23 characters) must match'],
+    ['the email address is too short', { emailAddress: '@a' }, 'emailAddress (value hidden, 2 characters) must be 3 to 128 characters long, got 2 (Email)'],
+    ['the email address is too long', { emailAddress: `${'a'.repeat(120)}@example.org` }, 'emailAddress (value hidden, 132 characters) must be 3 to 128 characters long, got 132 (Email)'],
+    ['the email address is missing', { emailAddress: undefined }, 'emailAddress is required (CreateUserProfileRequest.emailAddress)'],
+    ['the SSH key is not Latin-1', { sshPublicKey: 'ssh-ed25519 AAAA ✓' }, 'sshPublicKey (value hidden, 18 characters) must match ^[\\t\\r\\n\\u0020-\\u00FF]*$ (SshPublicKey)'],
+    ['the SSH key is too long', { sshPublicKey: 'k'.repeat(16385) }, 'sshPublicKey (value hidden, 16385 characters) must be 0 to 16384 characters long, got 16385 (SshPublicKey)'],
+  ])('fails when %s', (_, overrides, message) => {
+    expect(create(overrides as Partial<UserProfileProps>)).toThrow(literal(`Stack/Profile: ${message}`));
+  });
+
+  test('fails when the user ARN is one CodeStar does not accept', () => {
+    expect(create({ user: iam.User.fromUserArn(newStack(), 'Gov', 'arn:aws-us-gov:iam::123456789012:user/alice') }))
+      .toThrow(literal('Stack/Profile: user.userArn "arn:aws-us-gov:iam::123456789012:user/alice" must match ^arn:aws:iam::'));
+  });
+
+  test('fails when the user already has a profile in the stack', () => {
+    const stack = newStack();
+    const user = new iam.User(stack, 'Alice');
+    new UserProfile(stack, 'First', { user, displayName: 'Alice', emailAddress: 'alice@example.org' });
+
+    expect(() => new UserProfile(stack, 'Second', { user, displayName: 'Alice', emailAddress: 'alice@example.org' }))
+      .toThrow(literal('Stack/Second: user already has a UserProfile in this stack (Stack/First/Resource): CodeStar keeps one profile per user'));
+  });
+
+  test('never prints personal data, and lists every problem', () => {
+    const error = errorOf(create({ displayName: ' Alice Secret', emailAddress: 'alice.secret', sshPublicKey: 'secret ✓' }));
+
+    expect(error).not.toMatch(/secret/i);
+    expect(error.split('\n')).toEqual([
+      'Invalid UserProfile properties (3 problems):',
+      '  Stack/Profile: displayName (value hidden, 13 characters) must match ^\\S(.*\\S)?$ (UserProfileDisplayName)',
+      '  Stack/Profile: emailAddress (value hidden, 12 characters) must match ^[\\w-.+]+@[\\w-.+]+$ (Email)',
+      '  Stack/Profile: sshPublicKey (value hidden, 8 characters) must match ^[\\t\\r\\n\\u0020-\\u00FF]*$ (SshPublicKey)',
+    ]);
+  });
+
+  test('accepts the boundary values', () => {
+    expect(`a-b.c+d_${'e'.repeat(113)}@ex.org`).toHaveLength(128);
+    expect(create({ displayName: 'A', emailAddress: 'a@b', sshPublicKey: '' })).not.toThrow();
+    expect(create({
+      displayName: 'Ä'.repeat(64),
+      emailAddress: `a-b.c+d_${'e'.repeat(113)}@ex.org`,
+      sshPublicKey: `ssh-rsa ${'ÿ'.repeat(16376)}`,
+    })).not.toThrow();
+    expect(create({ sshPublicKey: 'ssh-rsa AAAA\r\n\tcomment' })).not.toThrow();
+  });
+
+  test('counts characters, not UTF-16 units', () => {
+    // 64 emoji are 128 UTF-16 units but 64 characters; the pattern accepts any non-space.
+    expect(create({ displayName: '😀'.repeat(64) })).not.toThrow();
+    expect(create({ displayName: '😀'.repeat(65) })).toThrow(/must be 1 to 64 characters long, got 65/);
+  });
+
+  test('skips unresolved tokens', () => {
+    const stack = newStack();
+    const value = (name: string) => new CfnParameter(stack, name).valueAsString;
+
+    expect(() => new UserProfile(stack, 'Profile', {
+      user: iam.User.fromUserArn(stack, 'User', value('UserArn')),
+      displayName: value('DisplayName'),
+      emailAddress: value('Email'),
+      sshPublicKey: value('Key'),
+    })).not.toThrow();
+  });
+});
