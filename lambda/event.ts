@@ -1,0 +1,92 @@
+import { HandlerError } from './errors';
+
+/**
+ * The provider framework's event, as the handler sees it. onEvent receives CloudFormation's
+ * request; isComplete receives the same request plus what onEvent returned (PhysicalResourceId,
+ * Data). Only the members we use are read; everything else (ResponseURL included) is ignored.
+ */
+
+export type RequestType = 'Create' | 'Update' | 'Delete';
+export type Stage = 'onEvent' | 'isComplete';
+
+export interface RequestEnvelope {
+  readonly requestType: RequestType;
+  readonly resourceType: string;
+  readonly logicalResourceId: string;
+  readonly stackId: string;
+  readonly requestId: string;
+  /** Absent only on an onEvent Create. */
+  readonly physicalResourceId?: string;
+  /** Without ServiceToken, which is the provider's, not the resource's. */
+  readonly properties: Readonly<Record<string, unknown>>;
+  /** Update only. */
+  readonly oldProperties?: Readonly<Record<string, unknown>>;
+}
+
+export type Data = Readonly<Record<string, string>>;
+
+/** What onEvent returns to the framework. */
+export interface OnEventResponse {
+  readonly PhysicalResourceId?: string;
+  readonly Data?: Data;
+}
+
+/** What isComplete returns. The framework refuses Data while IsComplete is false. */
+export type IsCompleteResponse =
+  | { readonly IsComplete: false }
+  | { readonly IsComplete: true; readonly Data?: Data };
+
+const REQUEST_TYPES: ReadonlySet<string> = new Set<RequestType>(['Create', 'Update', 'Delete']);
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function requiredString(event: Record<string, unknown>, key: string): string {
+  const value = event[key];
+  if (typeof value !== 'string' || value === '') {
+    throw new HandlerError(`Malformed event: ${key} is missing`);
+  }
+  return value;
+}
+
+function resourceProperties(event: Record<string, unknown>, key: string): Record<string, unknown> | undefined {
+  const value = event[key];
+  if (value === undefined) {
+    return undefined;
+  }
+  if (!isRecord(value)) {
+    throw new HandlerError(`Malformed event: ${key} is not an object`);
+  }
+  const { ServiceToken: _serviceToken, ...properties } = value;
+  return properties;
+}
+
+export function parseEnvelope(event: unknown, stage: Stage): RequestEnvelope {
+  if (!isRecord(event)) {
+    throw new HandlerError('Malformed event: not an object');
+  }
+  const requestType = requiredString(event, 'RequestType');
+  if (!REQUEST_TYPES.has(requestType)) {
+    throw new HandlerError('Malformed event: RequestType must be Create, Update or Delete');
+  }
+  const physicalResourceId = event.PhysicalResourceId;
+  const needsPhysicalId = stage === 'isComplete' || requestType !== 'Create';
+  if (needsPhysicalId && (typeof physicalResourceId !== 'string' || physicalResourceId === '')) {
+    throw new HandlerError('Malformed event: PhysicalResourceId is missing');
+  }
+  const oldProperties = resourceProperties(event, 'OldResourceProperties');
+  if (requestType === 'Update' && stage === 'onEvent' && oldProperties === undefined) {
+    throw new HandlerError('Malformed event: OldResourceProperties is missing');
+  }
+  return {
+    requestType: requestType as RequestType,
+    resourceType: requiredString(event, 'ResourceType'),
+    logicalResourceId: requiredString(event, 'LogicalResourceId'),
+    stackId: requiredString(event, 'StackId'),
+    requestId: requiredString(event, 'RequestId'),
+    physicalResourceId: typeof physicalResourceId === 'string' && physicalResourceId !== '' ? physicalResourceId : undefined,
+    properties: resourceProperties(event, 'ResourceProperties') ?? {},
+    oldProperties,
+  };
+}

@@ -1,0 +1,103 @@
+import { errorNameOf, HandlerError } from './errors';
+
+/**
+ * Retries for transient service errors. The SDK clients are built with `maxAttempts: 1` so that
+ * this is the only retry loop: one policy, one deadline, and every attempt shows in our log.
+ */
+
+/** Errors that say "try again later", by name. LimitExceededException is not one: in CodeStar it is a quota. */
+const TRANSIENT_ERROR_NAMES = new Set([
+  'ThrottlingException',
+  'Throttling',
+  'TooManyRequestsException',
+  'RequestLimitExceeded',
+  'ConcurrentModificationException',
+  'TimeoutError',
+  'RequestTimeout',
+  'RequestTimeoutException',
+]);
+
+/** Socket-level failures raised by Node before any response arrived. */
+const NETWORK_ERROR_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'EAI_AGAIN']);
+
+/** Time the Lambda keeps for itself after our deadline: one attempt (connect + request timeout) and the reply. */
+export const SAFETY_MARGIN_MS = 15_000;
+/** A service that has not recovered after this long will not recover within one invocation. */
+export const MAX_RETRY_WINDOW_MS = 120_000;
+/** The window when no Lambda context tells us the remaining time (direct invocation in tests or tools). */
+export const DEFAULT_RETRY_WINDOW_MS = 60_000;
+export const BASE_DELAY_MS = 250;
+export const MAX_DELAY_MS = 8_000;
+
+export interface Clock {
+  readonly now: () => number;
+  readonly sleep: (ms: number) => Promise<void>;
+  /** Uniform in [0, 1): the jitter source. */
+  readonly random: () => number;
+}
+
+export const systemClock: Clock = {
+  now: () => Date.now(),
+  sleep: ms => new Promise(resolve => setTimeout(resolve, ms)),
+  random: () => Math.random(),
+};
+
+export interface RetryOptions {
+  readonly clock: Clock;
+  /** Epoch milliseconds after which no retry starts. */
+  readonly deadline: number;
+  readonly onRetry?: (error: unknown, attempt: number, delayMs: number) => void;
+}
+
+interface ServiceErrorShape {
+  readonly code?: unknown;
+  readonly $fault?: unknown;
+  readonly $metadata?: { readonly httpStatusCode?: unknown };
+}
+
+/** Whether waiting and sending the same request again can succeed. */
+export function isTransient(error: unknown): boolean {
+  if (!(error instanceof Error)) {
+    return false;
+  }
+  const shape = error as ServiceErrorShape;
+  const status = shape.$metadata?.httpStatusCode;
+  return TRANSIENT_ERROR_NAMES.has(errorNameOf(error))
+    || shape.$fault === 'server'
+    || (typeof status === 'number' && status >= 500)
+    || (typeof shape.code === 'string' && NETWORK_ERROR_CODES.has(shape.code));
+}
+
+/** Full-jitter exponential backoff: uniform in [0, min(max, base * 2^attempt)). */
+export function backoffDelay(attempt: number, random: () => number): number {
+  return Math.floor(random() * Math.min(MAX_DELAY_MS, BASE_DELAY_MS * 2 ** attempt));
+}
+
+/**
+ * The deadline for every retry in one invocation: before the Lambda's own timeout (minus a margin
+ * for the attempt in flight and the reply), and never further out than MAX_RETRY_WINDOW_MS.
+ */
+export function computeDeadline(now: number, remainingMs: number | undefined): number {
+  const window = remainingMs === undefined ? DEFAULT_RETRY_WINDOW_MS : remainingMs - SAFETY_MARGIN_MS;
+  return now + Math.max(0, Math.min(window, MAX_RETRY_WINDOW_MS));
+}
+
+/** Runs `attempt`, retrying transient errors until the deadline; any other error is thrown as is. */
+export async function withRetries<T>(operation: string, attempt: () => Promise<T>, options: RetryOptions): Promise<T> {
+  const { clock, deadline } = options;
+  for (let retry = 0; ; retry++) {
+    try {
+      return await attempt();
+    } catch (error) {
+      if (!isTransient(error)) {
+        throw error;
+      }
+      const delay = backoffDelay(retry, clock.random);
+      if (clock.now() + delay >= deadline) {
+        throw new HandlerError(`${operation} did not succeed before the handler's deadline (${retry + 1} attempts, last error ${errorNameOf(error)})`);
+      }
+      options.onRetry?.(error, retry + 1, delay);
+      await clock.sleep(delay);
+    }
+  }
+}

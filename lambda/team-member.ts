@@ -1,0 +1,195 @@
+import {
+  AssociateTeamMemberCommand,
+  DisassociateTeamMemberCommand,
+  ListTeamMembersCommand,
+  TeamMember,
+  UpdateTeamMemberCommand,
+  UpdateTeamMemberCommandInput,
+} from '@aws-sdk/client-codestar';
+import { HandlerError, hasErrorName } from './errors';
+import type { Data, OnEventResponse } from './event';
+import type { DeleteRequest, HandlerContext, ResourceHandler, UpdateRequest } from './handler';
+import { isProjectId, isProjectRole, isUserArn } from './identifiers';
+import { paginate } from './paginate';
+import { parseTeamMemberProperties } from './properties';
+import { RequestIdentity, requestToken } from './tokens';
+import { TeamMemberAttributes, TeamMemberProperties } from '../src/private/contract';
+
+/**
+ * Custom::CodeStarTeamMember. Physical id: `projectId|userArn`, or for a membership that existed
+ * before we declared it (CodeStar makes a project's creator its Owner) the same followed by
+ * `|adopted:<Role>:<remoteAccessAllowed>`: the settings it had, which Delete restores instead of
+ * removing a membership we did not create. The suffix cannot be mistaken for part of the ARN: an
+ * IAM user name cannot contain ':' or '|'.
+ */
+
+export interface MemberSettings {
+  readonly projectRole: string;
+  readonly remoteAccessAllowed: boolean;
+}
+
+export interface TeamMemberId {
+  readonly projectId: string;
+  readonly userArn: string;
+  /** The settings the membership had before we adopted it. */
+  readonly adopted?: MemberSettings;
+}
+
+const ADOPTED_SUFFIX = /\|adopted:(Owner|Viewer|Contributor):(true|false)$/;
+const NOT_FOUND = ['ProjectNotFoundException', 'TeamMemberNotFoundException'];
+
+export function formatTeamMemberId(id: TeamMemberId): string {
+  const membership = `${id.projectId}|${id.userArn}`;
+  return id.adopted === undefined
+    ? membership
+    : `${membership}|adopted:${id.adopted.projectRole}:${id.adopted.remoteAccessAllowed}`;
+}
+
+/** The membership behind a physical id, or undefined if the id was never one of ours. */
+export function parseTeamMemberId(physicalId: string): TeamMemberId | undefined {
+  const adopted = ADOPTED_SUFFIX.exec(physicalId);
+  const membership = adopted === null ? physicalId : physicalId.slice(0, adopted.index);
+  const separator = membership.indexOf('|');
+  const projectId = membership.slice(0, separator);
+  const userArn = membership.slice(separator + 1);
+  if (separator < 0 || !isProjectId(projectId) || !isUserArn(userArn)) {
+    return undefined;
+  }
+  return adopted === null
+    ? { projectId, userArn }
+    : { projectId, userArn, adopted: { projectRole: adopted[1], remoteAccessAllowed: adopted[2] === 'true' } };
+}
+
+/** UpdateTeamMember with only the changed members, or undefined when nothing changed. */
+export function planTeamMemberUpdate(
+  current: Pick<TeamMemberProperties, 'projectRole' | 'remoteAccessAllowed'>,
+  desired: TeamMemberProperties,
+): UpdateTeamMemberCommandInput | undefined {
+  const roleChanged = current.projectRole !== desired.projectRole;
+  // Absent means false: the API's default.
+  const remoteAccessChanged = (current.remoteAccessAllowed ?? false) !== (desired.remoteAccessAllowed ?? false);
+  if (!roleChanged && !remoteAccessChanged) {
+    return undefined;
+  }
+  return {
+    projectId: desired.projectId,
+    userArn: desired.userArn,
+    ...(roleChanged ? { projectRole: desired.projectRole } : {}),
+    ...(remoteAccessChanged ? { remoteAccessAllowed: desired.remoteAccessAllowed ?? false } : {}),
+  };
+}
+
+function teamMemberData(properties: TeamMemberProperties): Data {
+  return { [TeamMemberAttributes.PROJECT_ID]: properties.projectId, [TeamMemberAttributes.USER_ARN]: properties.userArn };
+}
+
+export const teamMemberHandler: ResourceHandler<TeamMemberProperties> = {
+  parseProperties: parseTeamMemberProperties,
+  sensitiveValues: () => [],
+
+  async onEvent(request, ctx) {
+    switch (request.requestType) {
+      case 'Create':
+        return { PhysicalResourceId: await associate(request.properties, request, ctx), Data: teamMemberData(request.properties) };
+      case 'Update':
+        return { PhysicalResourceId: await update(request, ctx), Data: teamMemberData(request.properties) };
+      case 'Delete':
+        return remove(request, ctx);
+    }
+  },
+
+  // Team membership changes take effect synchronously.
+  isComplete: async () => ({ IsComplete: true }),
+};
+
+/**
+ * Associates the user. A redelivered event carries the same token, which CodeStar answers with
+ * success. TeamMemberAlreadyAssociatedException therefore means a membership that existed before:
+ * it is converged to the declared settings and its original settings go into the physical id.
+ */
+async function associate(desired: TeamMemberProperties, request: RequestIdentity, ctx: HandlerContext): Promise<string> {
+  const { projectId, userArn } = desired;
+  try {
+    await ctx.call('AssociateTeamMember', () => ctx.clients.codestar.send(new AssociateTeamMemberCommand({
+      projectId,
+      userArn,
+      projectRole: desired.projectRole,
+      remoteAccessAllowed: desired.remoteAccessAllowed,
+      clientRequestToken: requestToken(request),
+    })));
+    return formatTeamMemberId({ projectId, userArn });
+  } catch (error) {
+    if (!hasErrorName(error, 'TeamMemberAlreadyAssociatedException')) {
+      throw error;
+    }
+  }
+  const original = settingsOf(await findTeamMember(ctx, projectId, userArn), desired);
+  ctx.log.info('existing-membership-adopted', { projectId });
+  await sendUpdate(ctx, planTeamMemberUpdate(original, desired));
+  return formatTeamMemberId({ projectId, userArn, adopted: original });
+}
+
+async function update(request: UpdateRequest<TeamMemberProperties>, ctx: HandlerContext): Promise<string> {
+  const desired = request.properties;
+  const id = parseTeamMemberId(request.physicalResourceId);
+  if (id === undefined || id.projectId !== desired.projectId || id.userArn !== desired.userArn) {
+    // Another project or user is another membership: CloudFormation deletes the old one afterwards.
+    return associate(desired, request, ctx);
+  }
+  const current = request.oldProperties
+    ?? settingsOf(await findTeamMember(ctx, desired.projectId, desired.userArn), desired);
+  await sendUpdate(ctx, planTeamMemberUpdate(current, desired));
+  return request.physicalResourceId;
+}
+
+async function remove(request: DeleteRequest<TeamMemberProperties>, ctx: HandlerContext): Promise<OnEventResponse> {
+  const id = parseTeamMemberId(request.physicalResourceId);
+  if (id === undefined) {
+    ctx.log.info('nothing-to-delete', { physicalResourceId: request.physicalResourceId });
+    return {};
+  }
+  const { projectId, userArn, adopted } = id;
+  try {
+    if (adopted === undefined) {
+      await ctx.call('DisassociateTeamMember', () =>
+        ctx.clients.codestar.send(new DisassociateTeamMemberCommand({ projectId, userArn })));
+    } else {
+      // Not ours to remove: put back what was there, in full, whatever the membership says now.
+      await sendUpdate(ctx, { projectId, userArn, ...adopted });
+    }
+  } catch (error) {
+    if (!hasErrorName(error, ...NOT_FOUND)) {
+      throw error;
+    }
+  }
+  return {};
+}
+
+async function sendUpdate(ctx: HandlerContext, input: UpdateTeamMemberCommandInput | undefined): Promise<void> {
+  if (input !== undefined) {
+    await ctx.call('UpdateTeamMember', () => ctx.clients.codestar.send(new UpdateTeamMemberCommand(input)));
+  }
+}
+
+async function findTeamMember(ctx: HandlerContext, projectId: string, userArn: string): Promise<TeamMember | undefined> {
+  const pages = paginate(nextToken =>
+    ctx.call('ListTeamMembers', () => ctx.clients.codestar.send(new ListTeamMembersCommand({ projectId, nextToken }))));
+  for await (const page of pages) {
+    const member = page.teamMembers?.find(candidate => candidate.userArn === userArn);
+    if (member !== undefined) {
+      return member;
+    }
+  }
+  return undefined;
+}
+
+function settingsOf(member: TeamMember | undefined, desired: TeamMemberProperties): MemberSettings {
+  if (member === undefined) {
+    throw new HandlerError(`${desired.userArn} is not a team member of project ${desired.projectId}, although CodeStar reported it as one`);
+  }
+  const projectRole = member.projectRole ?? '';
+  if (!isProjectRole(projectRole)) {
+    throw new HandlerError(`Team member ${desired.userArn} of project ${desired.projectId} has an unrecognised role`);
+  }
+  return { projectRole, remoteAccessAllowed: member.remoteAccessAllowed ?? false };
+}
