@@ -1,0 +1,813 @@
+import { randomUUID } from 'node:crypto';
+import * as path from 'node:path';
+import { PROJECT_RESOURCE_TYPE, TEAM_MEMBER_RESOURCE_TYPE, USER_PROFILE_RESOURCE_TYPE } from '../private/contract';
+import { loadCloudAssembly } from './cfn/assembly';
+import { evaluateCondition, IntrinsicContext, ResolveError, resolveValue } from './cfn/intrinsics';
+import { simulate, simulatedAttribute, SimulationEnv } from './cfn/simulated';
+import { CfnResource, CfnTemplate, dependsOnList, referencedNames, resourceDependencies, topologicalOrder } from './cfn/template';
+import { loadModel } from './model';
+import {
+  CustomResourceEvent, fakeResponseUrl, HandlerModule, loadHandlerModule, ProviderOutcome, RequestType, runProvider,
+} from './runner/provider';
+import { Reporter, ResourceEventRecord, ResourceStatus } from './runner/reporter';
+import { ResourceState, RunnerState, StackState, StateFile } from './runner/state';
+import { collectSensitiveStrings } from './shapes';
+
+export { loadCloudAssembly } from './cfn/assembly';
+export type { AssemblyStack } from './cfn/assembly';
+export type { CfnTemplate, CfnResource } from './cfn/template';
+export { CREATE_FAILED_MARKER, loadHandlerModule } from './runner/provider';
+export type { CustomResourceEvent, HandlerModule, IsCompleteResponse, LambdaContext, OnEventResponse } from './runner/provider';
+export type { ResourceEventRecord, ResourceStatus } from './runner/reporter';
+export type { ResourceState, RunnerState, StackState } from './runner/state';
+
+/** Resource types driven through the handler; everything else is simulated. */
+export const CODESTAR_RESOURCE_TYPES: readonly string[] = [PROJECT_RESOURCE_TYPE, TEAM_MEMBER_RESOURCE_TYPE, USER_PROFILE_RESOURCE_TYPE];
+
+/** The handler bundle (`assets/handler/index.js`), relative to src/local and lib/local alike. */
+export const DEFAULT_HANDLER_FILE = path.join(__dirname, '..', '..', 'assets', 'handler', 'index.js');
+
+export const DEFAULT_STATE_FILE = path.join('.cdk-codestar-local', 'state.json');
+
+/** The API operation whose input members a resource type's properties are (for sensitive values). */
+const MODEL_OPERATION_OF_TYPE: Readonly<Record<string, 'CreateProject' | 'AssociateTeamMember' | 'CreateUserProfile'>> = {
+  [PROJECT_RESOURCE_TYPE]: 'CreateProject',
+  [TEAM_MEMBER_RESOURCE_TYPE]: 'AssociateTeamMember',
+  [USER_PROFILE_RESOURCE_TYPE]: 'CreateUserProfile',
+};
+
+export interface LifecycleRunnerOptions {
+  /** Where deployed state is kept between runs. @default `.cdk-codestar-local/state.json` in the working directory */
+  readonly stateFile?: string;
+  /** The handler module (a file exporting onEvent/isComplete, or the module itself). @default DEFAULT_HANDLER_FILE */
+  readonly handler?: string | HandlerModule;
+  /** Region of environment-agnostic stacks. @default 'us-east-1' */
+  readonly region?: string;
+  /** Account of environment-agnostic stacks. @default '123456789012' */
+  readonly account?: string;
+  /** Shortcut for `environment.AWS_ENDPOINT_URL_CODESTAR`: where the handler's SDK sends CodeStar calls. */
+  readonly codeStarEndpoint?: string;
+  /**
+   * Lambda environment variables for the handler, set on process.env during each invocation. Fake
+   * credentials (AWS_ACCESS_KEY_ID etc.) and AWS_REGION are always set, as Lambda does, unless given here.
+   */
+  readonly environment?: Readonly<Record<string, string>>;
+  /** Between isComplete polls (the Provider's queryInterval). @default 5000 */
+  readonly pollIntervalMs?: number;
+  /** The Provider's totalTimeout: isComplete is polled at most ceil(total / interval) times. @default 1800000 */
+  readonly totalTimeoutMs?: number;
+  /** Each invocation fails with "Task timed out" after this long; getRemainingTimeInMillis counts down from it. @default 300000 */
+  readonly lambdaTimeoutMs?: number;
+  /** A progress line every this many incomplete polls. @default 6 */
+  readonly progressEveryPolls?: number;
+  /** Deliver requests twice with the same RequestId (all, or those the function picks) to prove idempotency. @default false */
+  readonly redeliver?: boolean | ((event: CustomResourceEvent) => boolean);
+  /** Template parameter values (else their defaults). */
+  readonly parameters?: Readonly<Record<string, string>>;
+  /** Resource types driven through the handler. @default CODESTAR_RESOURCE_TYPES */
+  readonly resourceTypes?: readonly string[];
+  /** Receives each output line. @default process.stdout */
+  readonly writer?: (line: string) => void;
+}
+
+/** A stack to deploy: an assembly stack, or any template with a name. */
+export interface StackInput {
+  readonly stackName: string;
+  readonly template: CfnTemplate;
+  readonly region?: string;
+  readonly account?: string;
+  readonly dependencies?: readonly string[];
+}
+
+export interface StackResult {
+  readonly stackName: string;
+  readonly success: boolean;
+  /**
+   * CREATE_COMPLETE, UPDATE_COMPLETE, ROLLBACK_COMPLETE, ROLLBACK_FAILED, UPDATE_ROLLBACK_COMPLETE,
+   * UPDATE_ROLLBACK_FAILED, DELETE_COMPLETE, DELETE_FAILED, or VALIDATION_FAILED (nothing was done).
+   */
+  readonly status: string;
+  /** Nothing to create, update or delete. */
+  readonly noChanges: boolean;
+  /** Why it failed. */
+  readonly reason?: string;
+  readonly events: readonly ResourceEventRecord[];
+  readonly outputs: Readonly<Record<string, string>>;
+  /** Non-fatal problems: cleanup deletions that failed, redeliveries that answered differently. */
+  readonly warnings: readonly string[];
+}
+
+export interface RunResult {
+  readonly success: boolean;
+  readonly stacks: readonly StackResult[];
+}
+
+/**
+ * Drives the CodeStar custom resources of a synthesized app through CloudFormation's lifecycle
+ * (create, update, replacement, delete, rollback) with a Provider-framework handler, keeping
+ * deployed state in a local file. Other resources are simulated: they get plausible Ref/GetAtt
+ * values but no handler is called for them.
+ */
+export class LifecycleRunner {
+  private readonly stateFile: StateFile;
+  private handlerModule?: HandlerModule;
+
+  constructor(private readonly options: LifecycleRunnerOptions = {}) {
+    this.stateFile = new StateFile(path.resolve(options.stateFile ?? DEFAULT_STATE_FILE));
+  }
+
+  /** Deploys every stack of a cloud assembly directory (cdk.out) in dependency order; stops at the first failure. */
+  public async deploy(assemblyDir: string, options: { readonly stacks?: readonly string[] } = {}): Promise<RunResult> {
+    const stacks = loadCloudAssembly(assemblyDir).filter(s => !options.stacks || options.stacks.includes(s.stackName));
+    const results: StackResult[] = [];
+    for (const stack of stacks) {
+      const result = await this.deployStack(stack);
+      results.push(result);
+      if (!result.success) {
+        break;
+      }
+    }
+    return { success: results.length === stacks.length && results.every(r => r.success), stacks: results };
+  }
+
+  public async deployStack(stack: StackInput): Promise<StackResult> {
+    const state = this.stateFile.load();
+    return new StackRun(this.context(), state, stack).deploy();
+  }
+
+  /** Deletes the deployed stacks (all, or the named ones), dependents first. */
+  public async destroy(options: { readonly stacks?: readonly string[] } = {}): Promise<RunResult> {
+    const state = this.stateFile.load();
+    const names = Object.keys(state.stacks).filter(n => !options.stacks || options.stacks.includes(n));
+    const order = topologicalOrder(names, n => state.stacks[n].dependencies).reverse();
+    const results: StackResult[] = [];
+    for (const name of order) {
+      const stack = state.stacks[name];
+      results.push(await new StackRun(this.context(), this.stateFile.load(), {
+        stackName: name, template: {}, region: stack.region, account: stack.account,
+      }).destroy());
+    }
+    return { success: results.every(r => r.success), stacks: results };
+  }
+
+  /** The persisted state. */
+  public readState(): RunnerState {
+    return this.stateFile.load();
+  }
+
+  private context(): RunContext {
+    const o = this.options;
+    return {
+      stateFile: this.stateFile,
+      handler: () => {
+        this.handlerModule ??= typeof o.handler === 'object' ? o.handler : loadHandlerModule(o.handler ?? DEFAULT_HANDLER_FILE);
+        return this.handlerModule;
+      },
+      region: o.region ?? 'us-east-1',
+      account: o.account ?? '123456789012',
+      environment: {
+        AWS_ACCESS_KEY_ID: 'ASIALOCALCODESTAR000',
+        AWS_SECRET_ACCESS_KEY: 'local-codestar-fake-secret-key',
+        AWS_SESSION_TOKEN: 'local-codestar-fake-session-token',
+        ...(o.codeStarEndpoint ? { AWS_ENDPOINT_URL_CODESTAR: o.codeStarEndpoint } : {}),
+        ...o.environment,
+      },
+      pollIntervalMs: o.pollIntervalMs ?? 5000,
+      totalTimeoutMs: o.totalTimeoutMs ?? 30 * 60 * 1000,
+      lambdaTimeoutMs: o.lambdaTimeoutMs ?? 300_000,
+      progressEveryPolls: o.progressEveryPolls ?? 6,
+      redeliver: typeof o.redeliver === 'function' ? o.redeliver : () => o.redeliver === true,
+      parameters: o.parameters ?? {},
+      resourceTypes: new Set(o.resourceTypes ?? CODESTAR_RESOURCE_TYPES),
+      writer: o.writer ?? (line => process.stdout.write(`${line}\n`)),
+    };
+  }
+}
+
+interface RunContext {
+  readonly stateFile: StateFile;
+  readonly handler: () => HandlerModule;
+  readonly region: string;
+  readonly account: string;
+  readonly environment: Readonly<Record<string, string>>;
+  readonly pollIntervalMs: number;
+  readonly totalTimeoutMs: number;
+  readonly lambdaTimeoutMs: number;
+  readonly progressEveryPolls: number;
+  readonly redeliver: (event: CustomResourceEvent) => boolean;
+  readonly parameters: Readonly<Record<string, string>>;
+  readonly resourceTypes: ReadonlySet<string>;
+  readonly writer: (line: string) => void;
+}
+
+/** A forward step of a deployment, kept for cleanup and rollback. */
+interface Step {
+  readonly seq: number;
+  readonly kind: 'create' | 'update' | 'replace';
+  readonly logicalId: string;
+  readonly before?: ResourceState;
+  readonly after: ResourceState;
+}
+
+interface Failure {
+  readonly logicalId?: string;
+  readonly kind: 'create' | 'update' | 'outputs';
+  readonly reason: string;
+  readonly before?: ResourceState;
+  /** What was attempted (resolved properties, physical id the provider reported). */
+  readonly attempted?: ResourceState;
+}
+
+type StepResult = { readonly step?: Step; readonly failure?: Failure };
+
+/** One stack operation (deploy or destroy): its live resources, resolution context and output. */
+class StackRun {
+  private readonly reporter: Reporter;
+  private readonly warnings: string[] = [];
+  private readonly name: string;
+  private readonly region: string;
+  private readonly account: string;
+  private readonly stackId: string;
+  private readonly prev?: StackState;
+  private readonly live: Record<string, ResourceState>;
+  private readonly conditions = new Map<string, boolean>();
+  private readonly resolveContext: IntrinsicContext;
+  private seq = 0;
+
+  constructor(private readonly ctx: RunContext, private readonly state: RunnerState, private readonly stack: StackInput) {
+    this.name = stack.stackName;
+    this.prev = state.stacks[this.name];
+    this.region = this.prev?.region ?? stack.region ?? ctx.region;
+    this.account = this.prev?.account ?? stack.account ?? ctx.account;
+    this.stackId = this.prev?.stackId ?? `arn:aws:cloudformation:${this.region}:${this.account}:stack/${this.name}/${randomUUID()}`;
+    this.live = { ...this.prev?.resources };
+    this.reporter = new Reporter(ctx.writer);
+    for (const record of Object.values(this.live)) {
+      this.registerSecrets(record.type, record.properties);
+    }
+    this.resolveContext = this.intrinsicContext();
+  }
+
+  // ---- deploy ---------------------------------------------------------------------------------
+
+  public async deploy(): Promise<StackResult> {
+    let plan: { order: string[]; resources: Record<string, CfnResource> };
+    try {
+      plan = this.plan();
+    } catch (e) {
+      const reason = messageOf(e);
+      this.reporter.stack(this.name, `VALIDATION_FAILED: ${reason}`);
+      return this.result(false, 'VALIDATION_FAILED', false, reason);
+    }
+    const isNew = this.prev === undefined;
+    this.reporter.stack(this.name, isNew ? 'CREATE_IN_PROGRESS' : 'UPDATE_IN_PROGRESS');
+    this.persist(isNew ? 'CREATE_IN_PROGRESS' : 'UPDATE_IN_PROGRESS');
+
+    const steps: Step[] = [];
+    let failure: Failure | undefined;
+    for (const logicalId of plan.order) {
+      const { step, failure: failed } = await this.deployResource(logicalId, plan.resources[logicalId], new Set(plan.order));
+      if (step) {
+        steps.push(step);
+        this.persist(isNew ? 'CREATE_IN_PROGRESS' : 'UPDATE_IN_PROGRESS');
+      }
+      if (failed) {
+        failure = failed;
+        break;
+      }
+    }
+    let outputs: { outputs: Record<string, string>; exports: Record<string, string> } = { outputs: {}, exports: {} };
+    if (!failure) {
+      try {
+        outputs = this.resolveOutputs();
+      } catch (e) {
+        failure = { kind: 'outputs', reason: `Outputs: ${messageOf(e)}` };
+      }
+    }
+    if (failure) {
+      return this.rollback(steps, failure, isNew);
+    }
+
+    const removed = Object.keys(this.live).filter(id => !(id in plan.resources));
+    await this.cleanup(steps.filter(s => s.kind === 'replace'), removed);
+    const noChanges = !isNew && steps.length === 0 && removed.length === 0;
+    const status = noChanges ? this.prev!.status : isNew ? 'CREATE_COMPLETE' : 'UPDATE_COMPLETE';
+    this.persist(status, outputs);
+    this.reporter.stack(this.name, noChanges ? `no changes (${status})` : status);
+    for (const [key, value] of Object.entries(outputs.outputs)) {
+      this.reporter.line(`${this.name}.${key} = ${value}`);
+    }
+    return this.result(true, status, noChanges, undefined, outputs.outputs);
+  }
+
+  /** Validates references, applies resource conditions and orders the resources. */
+  private plan(): { order: string[]; resources: Record<string, CfnResource> } {
+    const template = this.stack.template;
+    if (template.Transform !== undefined && JSON.stringify(template.Transform) !== '"AWS::LanguageExtensions"') {
+      throw new Error(`Transform ${JSON.stringify(template.Transform)} is not supported by the local runner`);
+    }
+    const all = template.Resources ?? {};
+    const known = new Set([...Object.keys(all), ...Object.keys(template.Parameters ?? {})]);
+    const missing = new Set<string>();
+    for (const resource of Object.values(all)) {
+      referencedNames(resource.Properties ?? {}).forEach(n => !known.has(n) && missing.add(n));
+      dependsOnList(resource).forEach(d => !(d in all) && missing.add(d));
+    }
+    referencedNames(template.Outputs ?? {}).forEach(n => !known.has(n) && missing.add(n));
+    if (missing.size > 0) {
+      throw new Error(`Template format error: Unresolved resource dependencies [${[...missing].join(', ')}] in the Resources block of the template`);
+    }
+    const resources = Object.fromEntries(Object.entries(all).filter(([, r]) => r.Condition === undefined || this.condition(r.Condition)));
+    const ids = new Set(Object.keys(resources));
+    const order = topologicalOrder([...ids], id => resourceDependencies(resources[id], ids));
+    return { order, resources };
+  }
+
+  private async deployResource(logicalId: string, resource: CfnResource, ids: ReadonlySet<string>): Promise<StepResult> {
+    const before = this.live[logicalId];
+    const type = resource.Type;
+    const base = {
+      type,
+      dependsOn: resourceDependencies(resource, ids),
+      deletionPolicy: resource.DeletionPolicy,
+      updateReplacePolicy: resource.UpdateReplacePolicy,
+    };
+    if (!this.ctx.resourceTypes.has(type)) {
+      return this.deploySimulated(logicalId, resource, before, base);
+    }
+    const kind = before ? 'update' : 'create';
+    let properties: Record<string, unknown>;
+    try {
+      properties = stringifyScalars(this.resolve(resource.Properties ?? {})) as Record<string, unknown>;
+      if (typeof properties.ServiceToken !== 'string' || properties.ServiceToken === '') {
+        throw new Error('ServiceToken property is required');
+      }
+    } catch (e) {
+      return this.fail(logicalId, type, kind, messageOf(e), before);
+    }
+    this.registerSecrets(type, properties);
+
+    if (!before) {
+      this.emit(logicalId, type, 'CREATE_IN_PROGRESS');
+      const outcome = await this.deliver('Create', logicalId, type, properties, {});
+      const attempted = { ...base, properties, data: {}, simulated: false, physicalResourceId: outcome.physicalResourceId ?? '' };
+      if (outcome.status === 'FAILED') {
+        return this.fail(logicalId, type, 'create', outcome.reason, undefined, outcome.physicalResourceId ? attempted : undefined);
+      }
+      const after: ResourceState = { ...attempted, data: outcome.data };
+      this.live[logicalId] = after;
+      this.emit(logicalId, type, 'CREATE_COMPLETE', undefined, after.physicalResourceId);
+      return { step: { seq: ++this.seq, kind: 'create', logicalId, after } };
+    }
+
+    if (before.type !== type) {
+      return this.fail(logicalId, type, 'update', `Update of resource type is not permitted (from ${before.type} to ${type})`, before);
+    }
+    if (canonical(before.properties) === canonical(properties)) {
+      this.live[logicalId] = { ...before, ...base };
+      return {};
+    }
+    if (before.properties.ServiceToken !== properties.ServiceToken) {
+      return this.fail(logicalId, type, 'update', 'Modifying service token is not allowed.', before);
+    }
+    this.emit(logicalId, type, 'UPDATE_IN_PROGRESS', `changed: ${changedKeys(before.properties, properties).join(', ')}`);
+    const outcome = await this.deliver('Update', logicalId, type, properties, {
+      physicalResourceId: before.physicalResourceId, oldProperties: before.properties,
+    });
+    if (outcome.status === 'FAILED') {
+      return this.fail(logicalId, type, 'update', outcome.reason, before, { ...before, ...base, properties });
+    }
+    const after: ResourceState = { ...base, properties, data: outcome.data, simulated: false, physicalResourceId: outcome.physicalResourceId };
+    this.live[logicalId] = after;
+    const replaced = after.physicalResourceId !== before.physicalResourceId;
+    this.emit(logicalId, type, 'UPDATE_COMPLETE', replaced ? 'replacement: the old physical resource is deleted in cleanup' : undefined, after.physicalResourceId);
+    return { step: { seq: ++this.seq, kind: replaced ? 'replace' : 'update', logicalId, before, after } };
+  }
+
+  private deploySimulated(logicalId: string, resource: CfnResource, before: ResourceState | undefined, base: Omit<ResourceState, 'physicalResourceId' | 'properties' | 'data' | 'simulated'>): StepResult {
+    let properties: Record<string, unknown> = {};
+    try {
+      properties = this.resolve(resource.Properties ?? {}) as Record<string, unknown>;
+    } catch {
+      // A simulated resource's values do not depend on exact properties; unresolvable ones are left out.
+    }
+    const after: ResourceState = {
+      ...base,
+      properties,
+      data: {},
+      simulated: true,
+      physicalResourceId: simulate(resource.Type, logicalId, properties, this.simulationEnv()).ref,
+    };
+    this.live[logicalId] = after;
+    if (before && before.type === after.type && canonical(before.properties) === canonical(properties)) {
+      return {};
+    }
+    this.emit(logicalId, resource.Type, before ? 'UPDATE_COMPLETE' : 'CREATE_COMPLETE', undefined, after.physicalResourceId, true);
+    return { step: { seq: ++this.seq, kind: before ? 'update' : 'create', logicalId, before, after } };
+  }
+
+  private fail(logicalId: string, type: string, kind: 'create' | 'update', reason: string, before?: ResourceState, attempted?: ResourceState): StepResult {
+    this.emit(logicalId, type, kind === 'create' ? 'CREATE_FAILED' : 'UPDATE_FAILED', reason);
+    return { failure: { logicalId, kind, reason, before, attempted } };
+  }
+
+  /** UPDATE_COMPLETE_CLEANUP_IN_PROGRESS: delete replaced physical resources and removed resources. */
+  private async cleanup(replacements: readonly Step[], removed: readonly string[]): Promise<void> {
+    if (replacements.length === 0 && removed.length === 0) {
+      return;
+    }
+    this.reporter.stack(this.name, 'UPDATE_COMPLETE_CLEANUP_IN_PROGRESS');
+    // The replaced physical resource follows the UpdateReplacePolicy of the template being deployed;
+    // a removed resource, the DeletionPolicy it was deployed with.
+    const items = new Map<string, { record: ResourceState; policy?: string; replaced: boolean }>();
+    replacements.forEach(s => items.set(s.logicalId, { record: s.before!, policy: s.after.updateReplacePolicy, replaced: true }));
+    removed.forEach(id => items.set(id, { record: this.live[id], policy: this.live[id].deletionPolicy, replaced: false }));
+    const order = topologicalOrder([...items.keys()], id => items.get(id)!.record.dependsOn).reverse();
+    for (const logicalId of order) {
+      const { record, policy, replaced } = items.get(logicalId)!;
+      const ok = await this.deleteResource(logicalId, record, isRetain(policy));
+      if (!ok) {
+        this.warnings.push(`${logicalId}: could not be deleted during cleanup (${record.physicalResourceId}); it is no longer managed`);
+      }
+      if (!replaced) {
+        delete this.live[logicalId];
+      }
+      this.persist('UPDATE_COMPLETE_CLEANUP_IN_PROGRESS');
+    }
+  }
+
+  /** Rolls back after a failure: revert updates (newest first), then delete what this run created. */
+  private async rollback(steps: readonly Step[], failure: Failure, isNew: boolean): Promise<StackResult> {
+    const reason = failure.logicalId
+      ? `The following resource(s) failed to ${failure.kind}: [${failure.logicalId}]. ${failure.reason}`
+      : failure.reason;
+    this.reporter.stack(this.name, `${isNew ? 'ROLLBACK_IN_PROGRESS' : 'UPDATE_ROLLBACK_IN_PROGRESS'}: ${reason}`);
+    let rollbackFailed = false;
+    const deletions: Array<{ seq: number; logicalId: string; record: ResourceState; created: boolean }> = [];
+
+    const failedUpdate: Step[] = failure.kind === 'update' && failure.before && failure.attempted
+      ? [{ seq: this.seq + 1, kind: 'update', logicalId: failure.logicalId!, before: failure.before, after: { ...failure.attempted, physicalResourceId: failure.before.physicalResourceId } }]
+      : [];
+    for (const step of [...failedUpdate, ...[...steps].reverse().filter(s => s.kind !== 'create')]) {
+      const before = step.before!;
+      if (step.kind === 'replace') {
+        this.live[step.logicalId] = before;
+        deletions.push({ seq: step.seq, logicalId: step.logicalId, record: step.after, created: true });
+        continue;
+      }
+      if (before.simulated) {
+        this.live[step.logicalId] = before;
+        this.emit(step.logicalId, before.type, 'UPDATE_COMPLETE', undefined, before.physicalResourceId, true);
+        continue;
+      }
+      this.emit(step.logicalId, before.type, 'UPDATE_IN_PROGRESS', 'rollback');
+      const current = step.after;
+      const outcome = await this.deliver('Update', step.logicalId, before.type, before.properties, {
+        physicalResourceId: current.physicalResourceId, oldProperties: current.properties,
+      });
+      if (outcome.status === 'FAILED') {
+        this.emit(step.logicalId, before.type, 'UPDATE_FAILED', outcome.reason);
+        rollbackFailed = true;
+        continue;
+      }
+      this.live[step.logicalId] = { ...before, physicalResourceId: outcome.physicalResourceId, data: outcome.data };
+      this.emit(step.logicalId, before.type, 'UPDATE_COMPLETE', undefined, outcome.physicalResourceId);
+      if (outcome.physicalResourceId !== current.physicalResourceId) {
+        deletions.push({ seq: step.seq, logicalId: step.logicalId, record: current, created: true });
+      }
+      this.persist(isNew ? 'ROLLBACK_IN_PROGRESS' : 'UPDATE_ROLLBACK_IN_PROGRESS');
+    }
+
+    for (const step of steps.filter(s => s.kind === 'create')) {
+      deletions.push({ seq: step.seq, logicalId: step.logicalId, record: step.after, created: true });
+    }
+    if (failure.kind === 'create' && failure.attempted) {
+      // The provider reported a physical id (the CREATE_FAILED marker, or a real id when isComplete failed).
+      deletions.push({ seq: this.seq + 1, logicalId: failure.logicalId!, record: failure.attempted, created: true });
+    }
+    for (const d of deletions.sort((a, b) => b.seq - a.seq)) {
+      // RetainExceptOnCreate exists precisely to delete on this path; Retain keeps even these.
+      const ok = await this.deleteResource(d.logicalId, d.record, d.record.deletionPolicy === 'Retain');
+      const holdsIt = this.live[d.logicalId] === d.record;
+      if (ok || !isNew) {
+        if (holdsIt) {
+          delete this.live[d.logicalId];
+        }
+        if (!ok) {
+          this.warnings.push(`${d.logicalId}: could not be deleted during rollback (${d.record.physicalResourceId}); it is no longer managed`);
+        }
+      } else {
+        // A failed stack creation keeps what it could not delete, for a later destroy.
+        rollbackFailed = true;
+        this.live[d.logicalId] ??= d.record;
+      }
+      this.persist(isNew ? 'ROLLBACK_IN_PROGRESS' : 'UPDATE_ROLLBACK_IN_PROGRESS');
+    }
+
+    const status = isNew
+      ? rollbackFailed ? 'ROLLBACK_FAILED' : 'ROLLBACK_COMPLETE'
+      : rollbackFailed ? 'UPDATE_ROLLBACK_FAILED' : 'UPDATE_ROLLBACK_COMPLETE';
+    if (status === 'ROLLBACK_COMPLETE') {
+      this.forget(); // like `cdk deploy`, the next deploy starts this stack afresh
+    } else {
+      this.persist(status);
+    }
+    this.reporter.stack(this.name, status);
+    return this.result(false, status, false, reason);
+  }
+
+  // ---- destroy --------------------------------------------------------------------------------
+
+  public async destroy(): Promise<StackResult> {
+    if (!this.prev) {
+      return this.result(true, 'DELETE_COMPLETE', true);
+    }
+    this.reporter.stack(this.name, 'DELETE_IN_PROGRESS');
+    this.persist('DELETE_IN_PROGRESS');
+    const ids = Object.keys(this.live);
+    const order = topologicalOrder(ids, id => this.live[id].dependsOn).reverse();
+    const failed = new Set<string>();
+    for (const logicalId of order) {
+      const record = this.live[logicalId];
+      const blockedBy = [...failed].filter(f => this.live[f]?.dependsOn.includes(logicalId));
+      if (blockedBy.length > 0) {
+        failed.add(logicalId);
+        continue; // something that depends on it could not be deleted
+      }
+      if (await this.deleteResource(logicalId, record, isRetain(record.deletionPolicy))) {
+        delete this.live[logicalId];
+      } else {
+        failed.add(logicalId);
+      }
+      this.persist('DELETE_IN_PROGRESS');
+    }
+    if (failed.size === 0) {
+      this.forget();
+      this.reporter.stack(this.name, 'DELETE_COMPLETE');
+      return this.result(true, 'DELETE_COMPLETE', false);
+    }
+    this.persist('DELETE_FAILED');
+    const reason = `The following resource(s) failed to delete: [${[...failed].join(', ')}].`;
+    this.reporter.stack(this.name, `DELETE_FAILED: ${reason}`);
+    return this.result(false, 'DELETE_FAILED', false, reason);
+  }
+
+  // ---- shared machinery -----------------------------------------------------------------------
+
+  /** Deletes (or retains, or forgets a simulated) resource; false when the handler failed. */
+  private async deleteResource(logicalId: string, record: ResourceState, retain: boolean): Promise<boolean> {
+    if (retain) {
+      this.emit(logicalId, record.type, 'DELETE_SKIPPED', 'retained', record.physicalResourceId, record.simulated);
+      return true;
+    }
+    if (record.simulated) {
+      this.emit(logicalId, record.type, 'DELETE_COMPLETE', undefined, record.physicalResourceId, true);
+      return true;
+    }
+    this.emit(logicalId, record.type, 'DELETE_IN_PROGRESS', undefined, record.physicalResourceId);
+    const outcome = await this.deliver('Delete', logicalId, record.type, record.properties, { physicalResourceId: record.physicalResourceId });
+    if (outcome.status === 'FAILED') {
+      this.emit(logicalId, record.type, 'DELETE_FAILED', outcome.reason, record.physicalResourceId);
+      return false;
+    }
+    this.emit(logicalId, record.type, 'DELETE_COMPLETE', undefined, record.physicalResourceId);
+    return true;
+  }
+
+  /** Sends one request through the provider (twice, when redelivery is on). */
+  private async deliver(
+    requestType: RequestType, logicalId: string, resourceType: string, properties: Record<string, unknown>,
+    extra: { physicalResourceId?: string; oldProperties?: Record<string, unknown> },
+  ): Promise<ProviderOutcome> {
+    const requestId = randomUUID();
+    const event: CustomResourceEvent = {
+      RequestType: requestType,
+      ServiceToken: String(properties.ServiceToken ?? ''),
+      ResponseURL: fakeResponseUrl(this.region, this.stackId, logicalId, requestId),
+      StackId: this.stackId,
+      RequestId: requestId,
+      LogicalResourceId: logicalId,
+      ResourceType: resourceType,
+      ResourceProperties: properties,
+      ...(extra.oldProperties ? { OldResourceProperties: extra.oldProperties } : {}),
+      ...(extra.physicalResourceId !== undefined ? { PhysicalResourceId: extra.physicalResourceId } : {}),
+    };
+    this.reporter.addSecrets([event.ResponseURL]);
+    const serviceTimeout = Number(properties.ServiceTimeout);
+    const waiting = `${requestType.toUpperCase()}_IN_PROGRESS`;
+    const run = () => runProvider(event, {
+      handler: this.ctx.handler(),
+      region: this.region,
+      account: this.account,
+      functionNamePrefix: `${this.name}-CodeStarHandler`,
+      lambdaTimeoutMs: this.ctx.lambdaTimeoutMs,
+      pollIntervalMs: this.ctx.pollIntervalMs,
+      totalTimeoutMs: this.ctx.totalTimeoutMs,
+      serviceTimeoutMs: Number.isFinite(serviceTimeout) && serviceTimeout > 0 ? serviceTimeout * 1000 : undefined,
+      environment: this.ctx.environment,
+      onPoll: poll => {
+        if (poll % this.ctx.progressEveryPolls === 0) {
+          this.reporter.progress(this.name, logicalId, resourceType, `${waiting} still waiting (${poll} polls)`);
+        }
+      },
+    });
+    const first = await run();
+    if (this.ctx.redeliver(event)) {
+      this.reporter.progress(this.name, logicalId, resourceType, `${waiting} ${requestType} request redelivered (same RequestId)`);
+      const second = await run();
+      // Data may legitimately differ (e.g. a poll count); the outcome and the physical id may not.
+      if (first.status !== second.status || first.physicalResourceId !== second.physicalResourceId) {
+        this.warnings.push(`${logicalId}: the redelivered ${requestType} request (RequestId ${requestId}) was answered differently: `
+          + `${describeOutcome(first)} then ${describeOutcome(second)}`);
+      }
+    }
+    return first;
+  }
+
+  private emit(
+    logicalId: string, resourceType: string, status: ResourceStatus, reason?: string, physicalResourceId?: string, simulated = false,
+  ): void {
+    this.reporter.resource({ stackName: this.name, logicalId, resourceType, status, reason, physicalResourceId, simulated });
+  }
+
+  private resolve(value: unknown): unknown {
+    return resolveValue(value, this.resolveContext);
+  }
+
+  private intrinsicContext(): IntrinsicContext {
+    const template = this.stack.template;
+    const env = this.simulationEnv();
+    const requireLive = (id: string) => {
+      const record = this.live[id];
+      if (!record) {
+        throw new ResolveError(`Resource ${id} is not deployed (is it excluded by a condition?)`);
+      }
+      return record;
+    };
+    return {
+      pseudo: {
+        'AWS::AccountId': this.account,
+        'AWS::Region': this.region,
+        'AWS::Partition': 'aws',
+        'AWS::URLSuffix': 'amazonaws.com',
+        'AWS::StackName': this.name,
+        'AWS::StackId': this.stackId,
+        'AWS::NotificationARNs': [],
+      },
+      parameter: name => this.parameter(name),
+      ref: id => requireLive(id).physicalResourceId,
+      getAtt: (id, attribute) => {
+        const record = requireLive(id);
+        if (record.simulated) {
+          return simulatedAttribute(record.type, id, record.properties, attribute, env);
+        }
+        if (!(attribute in record.data)) {
+          throw new ResolveError(`CustomResource attribute error: Vendor response doesn't contain ${attribute} attribute in object ${this.stackId}|${id}|${record.physicalResourceId}`);
+        }
+        return record.data[attribute];
+      },
+      condition: name => this.condition(name),
+      importValue: exportName => {
+        for (const other of Object.values(this.state.stacks)) {
+          if (other.stackName !== this.name && exportName in other.exports) {
+            return other.exports[exportName];
+          }
+        }
+        throw new ResolveError(`No export named ${exportName} found`);
+      },
+      findInMap: (map, top, second) => {
+        const value = template.Mappings?.[map]?.[top]?.[second];
+        if (value === undefined) {
+          throw new ResolveError(`Fn::FindInMap: no ${map}.${top}.${second}`);
+        }
+        return value;
+      },
+    };
+  }
+
+  private parameter(name: string): unknown {
+    const declared = this.stack.template.Parameters?.[name];
+    if (!declared) {
+      return undefined;
+    }
+    const value = this.ctx.parameters[name] ?? declared.Default;
+    if (value === undefined) {
+      throw new ResolveError(`Parameters: [${name}] must have values`);
+    }
+    return declared.Type === 'CommaDelimitedList' || declared.Type.startsWith('List<') ? String(value).split(',') : value;
+  }
+
+  private condition(name: string): boolean {
+    let value = this.conditions.get(name);
+    if (value === undefined) {
+      const expression = this.stack.template.Conditions?.[name];
+      if (expression === undefined) {
+        throw new ResolveError(`Condition ${name} is not defined`);
+      }
+      value = evaluateCondition(expression, this.resolveContext);
+      this.conditions.set(name, value);
+    }
+    return value;
+  }
+
+  private resolveOutputs(): { outputs: Record<string, string>; exports: Record<string, string> } {
+    const outputs: Record<string, string> = {};
+    const exports: Record<string, string> = {};
+    for (const [key, output] of Object.entries(this.stack.template.Outputs ?? {})) {
+      if (output.Condition !== undefined && !this.condition(output.Condition)) {
+        continue;
+      }
+      const value = this.resolve(output.Value);
+      outputs[key] = Array.isArray(value) ? value.join(',') : String(value);
+      if (output.Export) {
+        const exportName = String(this.resolve(output.Export.Name));
+        const owner = Object.values(this.state.stacks).find(s => s.stackName !== this.name && exportName in s.exports);
+        if (owner) {
+          throw new Error(`Export with name ${exportName} is already exported by stack ${owner.stackName}`);
+        }
+        exports[exportName] = outputs[key];
+      }
+    }
+    return { outputs, exports };
+  }
+
+  private simulationEnv(): SimulationEnv {
+    return { stackName: this.name, region: this.region, account: this.account, partition: 'aws' };
+  }
+
+  /** Sensitive property values (per the API model) are scrubbed from everything printed. */
+  private registerSecrets(type: string, properties: Record<string, unknown>): void {
+    const operation = MODEL_OPERATION_OF_TYPE[type];
+    if (operation) {
+      this.reporter.addSecrets(collectSensitiveStrings(properties, loadModel().operations[operation].input));
+    }
+  }
+
+  private persist(status: string, outputs?: { outputs: Record<string, string>; exports: Record<string, string> }): void {
+    const existing = this.state.stacks[this.name];
+    this.state.stacks[this.name] = {
+      stackName: this.name,
+      stackId: this.stackId,
+      region: this.region,
+      account: this.account,
+      status,
+      dependencies: [...(this.stack.dependencies ?? existing?.dependencies ?? [])],
+      resources: { ...this.live },
+      outputs: outputs?.outputs ?? existing?.outputs ?? {},
+      exports: outputs?.exports ?? existing?.exports ?? {},
+    };
+    this.ctx.stateFile.save(this.state);
+  }
+
+  private forget(): void {
+    delete this.state.stacks[this.name];
+    this.ctx.stateFile.save(this.state);
+  }
+
+  private result(success: boolean, status: string, noChanges: boolean, reason?: string, outputs: Record<string, string> = {}): StackResult {
+    return {
+      stackName: this.name,
+      success,
+      status,
+      noChanges,
+      reason: reason === undefined ? undefined : this.reporter.scrub(reason),
+      events: this.reporter.events,
+      outputs,
+      warnings: this.warnings.map(w => this.reporter.scrub(w)),
+    };
+  }
+}
+
+/** CloudFormation delivers every scalar property as a string. */
+export function stringifyScalars(value: unknown): unknown {
+  if (Array.isArray(value)) {
+    return value.map(stringifyScalars);
+  }
+  if (typeof value === 'object' && value !== null) {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, stringifyScalars(v)]));
+  }
+  return typeof value === 'number' || typeof value === 'boolean' ? String(value) : value;
+}
+
+function isRetain(policy: string | undefined): boolean {
+  return policy === 'Retain' || policy === 'RetainExceptOnCreate';
+}
+
+/** JSON with sorted keys, for comparing property sets. */
+function canonical(value: unknown): string {
+  return JSON.stringify(value, (_k, v) => (typeof v === 'object' && v !== null && !Array.isArray(v)
+    ? Object.fromEntries(Object.keys(v).sort().map(k => [k, v[k]]))
+    : v));
+}
+
+function changedKeys(a: Record<string, unknown>, b: Record<string, unknown>): string[] {
+  return [...new Set([...Object.keys(a), ...Object.keys(b)])].filter(k => canonical(a[k]) !== canonical(b[k])).sort();
+}
+
+function describeOutcome(o: ProviderOutcome): string {
+  return o.status === 'SUCCESS' ? `SUCCESS (${o.physicalResourceId})` : `FAILED (${o.reason})`;
+}
+
+function messageOf(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}
