@@ -62,10 +62,10 @@ const project = new awscdk.AwsCdkConstructLibrary({
   },
   eslintOptions: {
     dirs: ['src'],
-    devdirs: ['test', 'lambda', 'examples', 'scripts', 'projenrc', '.projenrc.ts'],
+    devdirs: ['test', 'lambda', 'examples', 'projenrc', '.projenrc.ts'],
   },
   tsconfigDev: {
-    include: ['../lambda/**/*.ts', '../examples/**/*.ts', '../scripts/**/*.ts'],
+    include: ['../lambda/**/*.ts'],
     compilerOptions: {},
   },
 
@@ -76,6 +76,9 @@ for (const p of ['/lambda/', '/examples/', '/scripts/', '/.ci/', 'cdk.out/', '/b
   project.addPackageIgnore(p);
 }
 project.addPackageIgnore('!/assets/');
+
+// The local CodeStar endpoint, runnable on its own (`npx cdk-codestar-local --port 4567`).
+project.addBins({ 'cdk-codestar-local': 'lib/local/cli.js' });
 
 // The handler: its own strict tsconfig (Node 22 runtime, no DOM), type-checked and bundled.
 new JsonFile(project, 'lambda/tsconfig.json', {
@@ -95,6 +98,15 @@ new JsonFile(project, 'lambda/tsconfig.json', {
       skipLibCheck: true,
     },
     include: ['**/*.ts', '../src/private/contract.ts'],
+  },
+});
+
+// The example app and the demo that deploys it: type-checked and linted like the tests.
+new JsonFile(project, 'examples/tsconfig.json', {
+  obj: {
+    extends: '../tsconfig.json',
+    compilerOptions: { rootDir: '..', noEmit: true },
+    include: ['**/*.ts'],
   },
 });
 
@@ -119,12 +131,12 @@ project.testTask.prependSpawn(bundleHandler);
 // The README's main job.
 project.addTask('demo', {
   description: 'Synthesize the example app with the real cdk CLI and show what it would deploy',
-  exec: 'ts-node --project test/tsconfig.json scripts/demo.ts',
+  exec: 'ts-node --project examples/tsconfig.json examples/demo.ts',
   receiveArgs: true,
 });
 project.addTask('examples:synth', {
   description: 'Synthesize the example app with the real cdk CLI',
-  exec: 'cdk synth --quiet --app "ts-node --project test/tsconfig.json examples/app.ts" --output cdk.out',
+  exec: 'cdk synth --quiet --app "ts-node --project examples/tsconfig.json examples/app.ts" --output cdk.out',
 });
 
 project.synth();
