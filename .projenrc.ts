@@ -47,6 +47,12 @@ const project = new awscdk.AwsCdkConstructLibrary({
     'aws-sdk-client-mock-jest@^4',
     'aws-cdk@^2',
     'esbuild@^0.25',
+    // Compliance, property-based and integration testing (see test/security, test/e2e, test/integ).
+    'cdk-nag@2.36.50',
+    '@aws/cloudformation-validate@1.9.0-beta',
+    'fast-check@^4',
+    '@aws-cdk/integ-tests-alpha@2.173.2-alpha.0',
+    '@aws-cdk/integ-runner@^2',
   ],
 
   jestOptions: {
