@@ -4,10 +4,10 @@
 # handler bundle ships inside the package and that the published entry points resolve.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
-tarball=$(ls "$root"/dist/js/cdk-codestar-*.tgz 2>/dev/null | head -n 1)
+tarball=$(find "$root/dist/js" -maxdepth 1 -name "cdk-codestar*.tgz" 2>/dev/null | head -n 1)
 [ -n "$tarball" ] || { echo "no packed library in dist/js: run npx projen build first" >&2; exit 1; }
 
-tar -tzf "$tarball" | grep -qx 'package/assets/handler/index.js' \
+tar -tzf "$tarball" | grep -x 'package/assets/handler/index.js' >/dev/null \
   || { echo "the handler bundle is missing from $tarball" >&2; exit 1; }
 
 app=$(mktemp -d)
@@ -33,4 +33,16 @@ if (count('AWS::StepFunctions::StateMachine') !== 1) {
   console.error('expected exactly one provider (one waiter state machine) in the stack'); process.exit(1);
 }
 console.log('packed library: synthesized ' + types.length + ' resources with one provider');
+"
+
+# The package's bin starts the local endpoint and prints where it listens.
+node -e "
+const { spawn } = require('child_process');
+const child = spawn('node_modules/.bin/cdk-codestar-local', ['--port', '0']);
+const timer = setTimeout(() => { console.error('cdk-codestar-local printed no URL within 20 s'); child.kill(); process.exit(1); }, 20000);
+child.stdout.on('data', (chunk) => {
+  const match = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(String(chunk));
+  if (match) { clearTimeout(timer); console.log('packed library: cdk-codestar-local ' + match[1]); child.kill('SIGTERM'); }
+});
+child.on('exit', (code, signal) => process.exit(signal === 'SIGTERM' || code === 0 ? 0 : 1));
 "
