@@ -47,6 +47,12 @@ export const boolean: Decoder<boolean> = (value, path) => {
   return fail(path, "must be a boolean ('true' or 'false')");
 };
 
+/** A whole number of at least 1, as CloudFormation delivers it (a string of digits) or as a number. */
+export const positiveInteger: Decoder<number> = (value, path) => {
+  const n = typeof value === 'string' && /^[0-9]{1,15}$/.test(value) ? Number(value) : value;
+  return typeof n === 'number' && Number.isSafeInteger(n) && n >= 1 ? n : fail(path, 'must be a whole number of at least 1');
+};
+
 /** A map of strings (tags, stack parameters): any key, string values. */
 export const stringMap: Decoder<Record<string, string>> = (value, path) => {
   if (!isPlainObject(value)) {
@@ -69,7 +75,8 @@ export function object<S extends Shape>(shape: S): Decoder<Decoded<S>> {
     if (!isPlainObject(value)) {
       return fail(path, 'must be an object');
     }
-    const unknown = Object.keys(value).find(key => !(key in shape));
+    // Own members only: `constructor` or `__proto__` must not pass as members of every shape.
+    const unknown = Object.keys(value).find(key => !Object.hasOwn(shape, key));
     if (unknown !== undefined) {
       fail(join(path, unknown), 'is not a known property');
     }

@@ -33,13 +33,17 @@ export class OperationError extends Error {
   }
 }
 
-/** The error's name: the service's error code for SDK errors, whether or not wrapped. */
+/**
+ * The error's name: the service's error code for SDK errors, whether or not wrapped, and the
+ * socket error's code (ECONNREFUSED, ...) for a Node network error, whose name is a bare `Error`.
+ */
 export function errorNameOf(error: unknown): string {
   if (error instanceof OperationError) {
     return error.errorName;
   }
   if (error instanceof Error) {
-    return error.name;
+    const code = (error as { code?: unknown }).code;
+    return error.name === 'Error' && typeof code === 'string' && /^E[A-Z_]{2,30}$/.test(code) ? code : error.name;
   }
   return 'UnknownError';
 }
@@ -84,10 +88,19 @@ function patternFor(value: string): RegExp {
   return value.length < 4 ? new RegExp(`(?<!\\w)${escaped}(?!\\w)`, 'g') : new RegExp(escaped, 'g');
 }
 
-/** One line, redacted, at most MAX_REASON_LENGTH characters. */
+/** Whitespace, control characters (C0, DEL, C1) and Unicode line separators: all become one space. */
+const NOT_ONE_LINE = /[\s\u0000-\u001f\u007f-\u009f]+/g;
+/** A UTF-16 surrogate without its other half (JSON would escape it as six bytes). */
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+
+/**
+ * One line of printable text, redacted, at most MAX_REASON_LENGTH characters: at most three UTF-8
+ * bytes each, so the reason alone can never push CloudFormation's response past its 4096 bytes.
+ */
 export function shortReason(error: unknown, redactor: Redactor): string {
-  const oneLine = redactor.redact(describeError(error)).replace(/\s+/g, ' ').trim();
-  return oneLine.length <= MAX_REASON_LENGTH ? oneLine : `${oneLine.slice(0, MAX_REASON_LENGTH - 3)}...`;
+  const oneLine = redactor.redact(describeError(error)).replace(NOT_ONE_LINE, ' ').trim();
+  const short = oneLine.length <= MAX_REASON_LENGTH ? oneLine : `${oneLine.slice(0, MAX_REASON_LENGTH - 3)}...`;
+  return short.replace(LONE_SURROGATE, '\ufffd');
 }
 
 function describeError(error: unknown): string {

@@ -21,14 +21,25 @@ export interface RequestEnvelope {
   readonly properties: Readonly<Record<string, unknown>>;
   /** Update only. */
   readonly oldProperties?: Readonly<Record<string, unknown>>;
+  /** isComplete only: what onEvent returned as WAIT_DEADLINE_KEY (epoch milliseconds), if anything. */
+  readonly waitDeadline?: number;
 }
 
 export type Data = Readonly<Record<string, string>>;
+
+/**
+ * A field onEvent returns for isComplete only: the provider framework passes every field onEvent
+ * returns on to isComplete, and sends CloudFormation only PhysicalResourceId, Data and NoEcho.
+ * It holds when isComplete stops waiting (epoch milliseconds), so that the wait has a bound of its
+ * own, with its own reason, per resource.
+ */
+export const WAIT_DEADLINE_KEY = 'CodeStarWaitDeadline';
 
 /** What onEvent returns to the framework. */
 export interface OnEventResponse {
   readonly PhysicalResourceId?: string;
   readonly Data?: Data;
+  readonly [WAIT_DEADLINE_KEY]?: number;
 }
 
 /** What isComplete returns. The framework refuses Data while IsComplete is false. */
@@ -58,8 +69,14 @@ function resourceProperties(event: Record<string, unknown>, key: string): Record
   if (!isRecord(value)) {
     throw new HandlerError(`Malformed event: ${key} is not an object`);
   }
-  const { ServiceToken: _serviceToken, ...properties } = value;
+  // CloudFormation's own properties, not the resource's: ServiceTimeout is sent along when it is set.
+  const { ServiceToken: _serviceToken, ServiceTimeout: _serviceTimeout, ...properties } = value;
   return properties;
+}
+
+/** A wait deadline as onEvent returned it; anything else (absent, garbled) means no deadline of our own. */
+function waitDeadline(value: unknown): number | undefined {
+  return typeof value === 'number' && Number.isSafeInteger(value) && value > 0 ? value : undefined;
 }
 
 export function parseEnvelope(event: unknown, stage: Stage): RequestEnvelope {
@@ -88,5 +105,6 @@ export function parseEnvelope(event: unknown, stage: Stage): RequestEnvelope {
     physicalResourceId: typeof physicalResourceId === 'string' && physicalResourceId !== '' ? physicalResourceId : undefined,
     properties: resourceProperties(event, 'ResourceProperties') ?? {},
     oldProperties,
+    waitDeadline: stage === 'isComplete' ? waitDeadline(event[WAIT_DEADLINE_KEY]) : undefined,
   };
 }

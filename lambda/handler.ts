@@ -46,6 +46,8 @@ export interface CompletionRequest<P> extends RequestBase {
   readonly requestType: RequestType;
   readonly physicalResourceId: string;
   readonly properties?: P;
+  /** When to stop waiting (epoch milliseconds), as onEvent returned it; undefined: no bound of our own. */
+  readonly waitDeadline?: number;
 }
 
 /** Everything a handler may use: clients, the log, the redactor and the one way to call a service. */
@@ -53,6 +55,8 @@ export interface HandlerContext {
   readonly clients: Clients;
   readonly log: Logger;
   readonly redactor: Redactor;
+  /** The current time, epoch milliseconds. */
+  now(): number;
   /** Calls a service with retries, logging and error wrapping (see createContext). */
   call<T>(operation: string, send: () => Promise<T>): Promise<T>;
 }
@@ -80,6 +84,7 @@ export function createContext(options: ContextOptions): HandlerContext {
     clients,
     log,
     redactor,
+    now: () => clock.now(),
     async call<T>(operation: string, send: () => Promise<T>): Promise<T> {
       const onRetry = (error: unknown, attempt: number, delayMs: number) =>
         log.warn('retry', { operation, error: errorNameOf(error), attempt, delayMs });
@@ -160,6 +165,7 @@ export function route<P>(handler: ResourceHandler<P>): Route {
         requestType: envelope.requestType,
         physicalResourceId: physicalId(envelope),
         properties: tryParse(envelope.properties, ctx, envelope.resourceType, 'ResourceProperties'),
+        waitDeadline: envelope.waitDeadline,
       }, ctx);
     },
   };

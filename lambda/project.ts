@@ -13,14 +13,14 @@ import {
   UpdateProjectCommandInput,
 } from '@aws-sdk/client-codestar';
 import { HandlerError, hasErrorName, OperationError } from './errors';
-import type { Data, IsCompleteResponse, OnEventResponse, RequestType } from './event';
+import { Data, IsCompleteResponse, OnEventResponse, RequestType, WAIT_DEADLINE_KEY } from './event';
 import { readGitHubToken } from './github-token';
-import type { DeleteRequest, HandlerContext, ResourceHandler, UpdateRequest } from './handler';
+import type { CompletionRequest, DeleteRequest, HandlerContext, ResourceHandler, ResourceRequest, UpdateRequest } from './handler';
 import { isProjectId } from './identifiers';
 import { paginate } from './paginate';
 import { parseProjectProperties } from './properties';
 import { creationFingerprint, fingerprintOfToken, projectCreationToken, RequestIdentity, requestToken } from './tokens';
-import { CodeProperty, ProjectAttributes, ProjectProperties } from '../src/private/contract';
+import { CodeProperty, DEFAULT_PROJECT_TIMEOUT_SECONDS, ProjectAttributes, ProjectProperties } from '../src/private/contract';
 
 /**
  * Custom::CodeStarProject. Physical id: the project id. CodeStar creates and deletes projects
@@ -127,14 +127,10 @@ export const projectHandler: ResourceHandler<ProjectProperties> = {
   ],
 
   async onEvent(request, ctx) {
-    switch (request.requestType) {
-      case 'Create':
-        return { PhysicalResourceId: await createProject(request.properties, request, ctx) };
-      case 'Update':
-        return updateProject(request, ctx);
-      case 'Delete':
-        return deleteProject(request, ctx);
-    }
+    // The wait starts now: isComplete gives up with its own reason once the project's timeout is over.
+    const waitDeadline = ctx.now() + (request.properties?.timeoutSeconds ?? DEFAULT_PROJECT_TIMEOUT_SECONDS) * 1000;
+    const response = await startProjectRequest(request, ctx);
+    return { ...response, [WAIT_DEADLINE_KEY]: waitDeadline };
   },
 
   async isComplete(request, ctx): Promise<IsCompleteResponse> {
@@ -152,6 +148,7 @@ export const projectHandler: ResourceHandler<ProjectProperties> = {
     const state = described.status?.state;
     switch (projectProgress(request.requestType, state)) {
       case 'InProgress':
+        failIfTimedOut(request, ctx, state);
         return { IsComplete: false };
       case 'Complete':
         return request.requestType === 'Delete' ? { IsComplete: true } : { IsComplete: true, Data: projectData(described) };
@@ -162,6 +159,30 @@ export const projectHandler: ResourceHandler<ProjectProperties> = {
     }
   },
 };
+
+async function startProjectRequest(request: ResourceRequest<ProjectProperties>, ctx: HandlerContext): Promise<OnEventResponse> {
+  switch (request.requestType) {
+    case 'Create':
+      return { PhysicalResourceId: await createProject(request.properties, request, ctx) };
+    case 'Update':
+      return updateProject(request, ctx);
+    case 'Delete':
+      return deleteProject(request, ctx);
+  }
+}
+
+/**
+ * Past the project's timeout, the wait ends with a reason that says so, before the provider's own
+ * total timeout and the resource's ServiceTimeout (both longer), which would only say "timed out".
+ */
+function failIfTimedOut(request: CompletionRequest<ProjectProperties>, ctx: HandlerContext, state: string | undefined): void {
+  if (request.waitDeadline === undefined || ctx.now() < request.waitDeadline) {
+    return;
+  }
+  const timeout = request.properties?.timeoutSeconds ?? DEFAULT_PROJECT_TIMEOUT_SECONDS;
+  throw new HandlerError(`Project ${request.physicalResourceId} is still ${state ?? 'in progress'} after its timeout of ${timeout} seconds; `
+    + 'CodeStar may still finish in the background: check the project, or give it a longer timeout');
+}
 
 async function createProject(properties: ProjectProperties, request: RequestIdentity, ctx: HandlerContext): Promise<string> {
   const sourceCode = await resolveSourceCode(properties.sourceCode, ctx);

@@ -1,4 +1,4 @@
-import { array, boolean, object, optional, string, stringMap } from './decode';
+import { array, boolean, object, optional, positiveInteger, string, stringMap } from './decode';
 import type { ProjectProperties, TeamMemberProperties, UserProfileProperties } from '../src/private/contract';
 
 /**
@@ -42,6 +42,7 @@ const project = object({
   toolchain: optional(toolchain),
   tags: optional(stringMap),
   deleteStack: optional(boolean),
+  timeoutSeconds: optional(positiveInteger),
 });
 
 const teamMember = object({

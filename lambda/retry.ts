@@ -20,8 +20,13 @@ const TRANSIENT_ERROR_NAMES = new Set([
 /** Socket-level failures raised by Node before any response arrived. */
 const NETWORK_ERROR_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'EAI_AGAIN']);
 
-/** Time the Lambda keeps for itself after our deadline: one attempt (connect + request timeout) and the reply. */
-export const SAFETY_MARGIN_MS = 15_000;
+/**
+ * Time the Lambda keeps for itself after our deadline, to report the failure. Every attempt is cut
+ * at the deadline (see withRetries), so this only has to cover building the reason and returning.
+ */
+export const SAFETY_MARGIN_MS = 5_000;
+/** Short invocations (a short Lambda timeout, a test) keep this fraction of their time instead. */
+export const SAFETY_MARGIN_FRACTION = 0.2;
 /** A service that has not recovered after this long will not recover within one invocation. */
 export const MAX_RETRY_WINDOW_MS = 120_000;
 /** The window when no Lambda context tells us the remaining time (direct invocation in tests or tools). */
@@ -74,30 +79,60 @@ export function backoffDelay(attempt: number, random: () => number): number {
 }
 
 /**
- * The deadline for every retry in one invocation: before the Lambda's own timeout (minus a margin
- * for the attempt in flight and the reply), and never further out than MAX_RETRY_WINDOW_MS.
+ * The deadline of one invocation, for every attempt and retry in it: before the Lambda's own
+ * timeout (minus a margin to report the failure), and never further out than MAX_RETRY_WINDOW_MS.
+ * The margin is SAFETY_MARGIN_MS, or a fifth of the time left when that is less, so that a short
+ * Lambda timeout still leaves most of its time to the work and still fails with our own reason.
  */
 export function computeDeadline(now: number, remainingMs: number | undefined): number {
-  const window = remainingMs === undefined ? DEFAULT_RETRY_WINDOW_MS : remainingMs - SAFETY_MARGIN_MS;
-  return now + Math.max(0, Math.min(window, MAX_RETRY_WINDOW_MS));
+  if (remainingMs === undefined) {
+    return now + DEFAULT_RETRY_WINDOW_MS;
+  }
+  const margin = Math.min(SAFETY_MARGIN_MS, remainingMs * SAFETY_MARGIN_FRACTION);
+  return now + Math.floor(Math.max(0, Math.min(remainingMs - margin, MAX_RETRY_WINDOW_MS)));
 }
 
-/** Runs `attempt`, retrying transient errors until the deadline; any other error is thrown as is. */
+/**
+ * Runs `attempt`, retrying transient errors until the deadline; any other error is thrown as is.
+ * An attempt still unanswered at the deadline (a hung endpoint) is abandoned: the invocation fails
+ * with its own reason instead of running into the Lambda timeout.
+ */
 export async function withRetries<T>(operation: string, attempt: () => Promise<T>, options: RetryOptions): Promise<T> {
   const { clock, deadline } = options;
   for (let retry = 0; ; retry++) {
+    const attempts = retry + 1;
     try {
-      return await attempt();
+      return await beforeDeadline(attempt, deadline - clock.now(), () => new HandlerError(
+        `${operation} did not succeed before the handler's deadline (${attempts} attempts, the last one unanswered)`));
     } catch (error) {
-      if (!isTransient(error)) {
+      if (error instanceof HandlerError || !isTransient(error)) {
         throw error;
       }
       const delay = backoffDelay(retry, clock.random);
       if (clock.now() + delay >= deadline) {
-        throw new HandlerError(`${operation} did not succeed before the handler's deadline (${retry + 1} attempts, last error ${errorNameOf(error)})`);
+        throw new HandlerError(`${operation} did not succeed before the handler's deadline (${attempts} attempts, last error ${errorNameOf(error)})`);
       }
-      options.onRetry?.(error, retry + 1, delay);
+      options.onRetry?.(error, attempts, delay);
       await clock.sleep(delay);
     }
+  }
+}
+
+/**
+ * The attempt's result, or `timeoutError()` once `ms` of real time have passed. A hung call is only
+ * ever noticed in real time, whatever the injected clock says. The abandoned call ends on its own
+ * (the clients' request timeout); its late failure is dropped.
+ */
+async function beforeDeadline<T>(attempt: () => Promise<T>, ms: number, timeoutError: () => Error): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const running = attempt();
+  const expired = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(timeoutError()), Math.max(0, ms));
+  });
+  try {
+    return await Promise.race([running, expired]);
+  } finally {
+    clearTimeout(timer);
+    running.catch(() => undefined);
   }
 }

@@ -1,8 +1,8 @@
-import { Annotations, Arn, ArnFormat, IResource, ITaggableV2, RemovalPolicy, Resource, Stack, TagManager, TagType } from 'aws-cdk-lib';
+import { Annotations, Arn, ArnFormat, Duration, IResource, ITaggableV2, RemovalPolicy, Resource, Stack, TagManager, TagType } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { CodeProperty, PROJECT_RESOURCE_TYPE, ProjectAttributes, ProjectProperties, ToolchainProperty } from './private/contract';
-import { CodeStarProvider, PROJECT_SERVICE_TIMEOUT } from './private/provider';
+import { CodeStarProvider, DEFAULT_PROJECT_TIMEOUT, projectServiceTimeout } from './private/provider';
 import { validateImportedProjectArn, validateImportedProjectId, validateProjectProps, validateTags } from './private/validation';
 import { CodeDestination, ProjectSource, SourceCode } from './source';
 import { TeamMember, TeamMemberOptions } from './team-member';
@@ -123,6 +123,19 @@ export interface CodeStarProjectProps {
    * @see https://docs.aws.amazon.com/codestar/latest/APIReference/API_DeleteProject.html#CodeStar-DeleteProject-request-deleteStack
    */
   readonly deleteProjectStack?: boolean;
+
+  /**
+   * How long to wait for CodeStar to finish creating, updating or deleting the project (creating
+   * it includes CodeStar's own CloudFormation stack for the toolchain).
+   *
+   * When it is over, the deployment fails with a reason that says the project is still in progress;
+   * CodeStar may finish in the background. The custom resource's CloudFormation `ServiceTimeout` is
+   * this plus 5 minutes, so CloudFormation never gives up first. Whole seconds, from 1 to 55 minutes.
+   *
+   * @default Duration.minutes(30)
+   * @see https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-cloudformation-customresource.html#cfn-cloudformation-customresource-servicetimeout
+   */
+  readonly timeout?: Duration;
 }
 
 abstract class CodeStarProjectBase extends Resource implements ICodeStarProject {
@@ -274,12 +287,14 @@ export class CodeStarProject extends CodeStarProjectBase implements ITaggableV2 
       ...(sourceCode.length > 0 ? { sourceCode } : {}),
       ...(toolchain ? { toolchain } : {}),
       deleteStack,
+      // Left out for the default, which the handler knows.
+      ...(props.timeout !== undefined ? { timeoutSeconds: props.timeout.toSeconds() } : {}),
     };
     const resource = provider.createResource(this, 'Resource', {
       resourceType: PROJECT_RESOURCE_TYPE,
       // Rendered to a map, or left out when there are none.
       properties: { ...properties, tags: this.cdkTagManager.renderedTags },
-      serviceTimeout: PROJECT_SERVICE_TIMEOUT,
+      serviceTimeout: projectServiceTimeout(props.timeout ?? DEFAULT_PROJECT_TIMEOUT),
       removalPolicy,
     });
     provider.registerProject(props.projectId, resource);

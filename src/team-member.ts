@@ -1,4 +1,4 @@
-import { Resource } from 'aws-cdk-lib';
+import { Resource, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { TEAM_MEMBER_RESOURCE_TYPE, TeamMemberProperties } from './private/contract';
@@ -114,10 +114,12 @@ export class TeamMember extends Resource {
     });
 
     const projectResource = props.project.node.defaultChild;
-    if (projectResource) {
-      resource.node.addDependency(projectResource);
-    } else {
+    if (!projectResource) {
       provider.registerMemberOfImportedProject(props.project.projectId, resource);
+    } else if (!Token.isUnresolved(props.project.projectId)) {
+      // A CodeStarProject's id is its resource's attribute (Fn::GetAtt), which already orders the
+      // member after it; a DependsOn as well would only be redundant (cfn-lint W3005).
+      resource.node.addDependency(projectResource);
     }
     if (remoteAccessAllowed) {
       provider.registerRemoteAccessMember(props.user.userArn, resource);

@@ -1,4 +1,4 @@
-import { App, Aws, CfnParameter, CustomResource, Lazy, RemovalPolicy, SecretValue, Stack, Tags } from 'aws-cdk-lib';
+import { App, Aws, CfnParameter, CustomResource, Duration, Lazy, RemovalPolicy, SecretValue, Stack, Tags } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -313,6 +313,24 @@ describe('CodeStarProject', () => {
     });
   });
 
+  describe('timeout', () => {
+    test('is the handler\'s wait, and the serviceTimeout is 5 minutes longer', () => {
+      const stack = newStack();
+      new CodeStarProject(stack, 'Project', { projectId: 'my-app', projectName: 'My App', timeout: Duration.minutes(50) });
+
+      Template.fromStack(stack).hasResourceProperties(PROJECT, { timeoutSeconds: 3000, ServiceTimeout: '3300' });
+    });
+
+    test('accepts the bounds, the longest with a serviceTimeout of CloudFormation\'s maximum', () => {
+      const stack = newStack();
+      new CodeStarProject(stack, 'Short', { projectId: 'short', projectName: 'Short', timeout: Duration.minutes(1) });
+      new CodeStarProject(stack, 'Long', { projectId: 'long', projectName: 'Long', timeout: Duration.minutes(55) });
+
+      Template.fromStack(stack).hasResourceProperties(PROJECT, { id: 'short', timeoutSeconds: 60, ServiceTimeout: '360' });
+      Template.fromStack(stack).hasResourceProperties(PROJECT, { id: 'long', timeoutSeconds: 3300, ServiceTimeout: '3600' });
+    });
+  });
+
   describe('removal', () => {
     test('retains the project by default and keeps its stack', () => {
       const stack = newStack();
@@ -543,6 +561,10 @@ describe('CodeStarProject validation', () => {
     ['description has trailing whitespace', { description: 'Ours ' }, 'description (value hidden, 5 characters) must match ^$|^\\S(.*\\S)?$ (ProjectDescription)'],
     ['description spans lines', { description: 'line one\nline two' }, 'description (value hidden, 17 characters) must match'],
     ['removalPolicy is SNAPSHOT', { removalPolicy: RemovalPolicy.SNAPSHOT }, 'removalPolicy "snapshot" must be RETAIN or DESTROY: a CodeStar project has no snapshot'],
+    ['timeout is shorter than a minute', { timeout: Duration.seconds(59) }, 'timeout "59 seconds" must be from 1 minute to 55 minutes'],
+    ['timeout is longer than 55 minutes', { timeout: Duration.minutes(56) }, 'timeout "56 minutes" must be from 1 minute to 55 minutes'],
+    ['timeout is not whole seconds', { timeout: Duration.millis(90_500) }, 'timeout "90500 milliseconds" must be a whole number of seconds'],
+    ['timeout is a token', { timeout: Duration.seconds(Lazy.number({ produce: () => 600 })) }, 'timeout must not be a token'],
   ])('fails when %s', (_, props, message) => {
     expectInvalid(props, message);
   });

@@ -6,7 +6,9 @@ import { handlerStatements, newStack, SEED_CODE_DIR, TOOLCHAIN_FILE } from './he
 import {
   CodeDestination, CodeStarProject, GitHubOwnerType, ProjectRole, ProjectSource, TeamMember, Toolchain, UserProfile,
 } from '../src';
-import { MEMBER_SERVICE_TIMEOUT, PROJECT_SERVICE_TIMEOUT, TOTAL_TIMEOUT, HANDLER_TIMEOUT } from '../src/private/provider';
+import {
+  DEFAULT_PROJECT_TIMEOUT, HANDLER_TIMEOUT, MAX_PROJECT_TIMEOUT, MEMBER_SERVICE_TIMEOUT, PROJECT_SERVICE_TIMEOUT, QUERY_INTERVAL, TOTAL_TIMEOUT,
+} from '../src/private/provider';
 
 const CODESTAR_TYPES = ['Custom::CodeStarProject', 'Custom::CodeStarTeamMember', 'Custom::CodeStarUserProfile'];
 
@@ -94,7 +96,11 @@ describe('CodeStarProvider', () => {
     populate(stack, 1);
     const template = Template.fromStack(stack);
 
-    expect(PROJECT_SERVICE_TIMEOUT.toSeconds()).toBeGreaterThan(TOTAL_TIMEOUT.toSeconds());
+    // A project's own timeout (handler-enforced) comes first: its last poll and that invocation fit
+    // before the serviceTimeout, and the provider's total timeout outlasts the longest one.
+    expect(PROJECT_SERVICE_TIMEOUT.toSeconds())
+      .toBeGreaterThan(DEFAULT_PROJECT_TIMEOUT.toSeconds() + QUERY_INTERVAL.toSeconds() + HANDLER_TIMEOUT.toSeconds());
+    expect(TOTAL_TIMEOUT.toSeconds()).toBeGreaterThan(MAX_PROJECT_TIMEOUT.toSeconds());
     expect(MEMBER_SERVICE_TIMEOUT.toSeconds()).toBeGreaterThan(HANDLER_TIMEOUT.toSeconds());
     expect(MEMBER_SERVICE_TIMEOUT.toSeconds()).toBeLessThan(Duration.hours(1).toSeconds());
     template.hasResourceProperties('Custom::CodeStarProject', { ServiceTimeout: String(PROJECT_SERVICE_TIMEOUT.toSeconds()) });
@@ -105,7 +111,7 @@ describe('CodeStarProvider', () => {
         expect(Number(resource.Properties.ServiceTimeout)).toBeLessThanOrEqual(3600);
       }
     }
-    // The waiter: 15 s between polls, 30 minutes in all.
+    // The waiter: 15 s between polls, an hour in all.
     const stateMachine = Object.values(template.findResources('AWS::StepFunctions::StateMachine'))[0] as any;
     const definition = JSON.stringify(stateMachine.Properties.DefinitionString);
     expect(definition).toContain('\\"IntervalSeconds\\":15');

@@ -65,7 +65,16 @@ export interface ProjectProperties {
   readonly tags?: Record<string, string>;
   /** DeleteProject `deleteStack`: also delete the project's CloudFormation stack and its resources. */
   readonly deleteStack?: boolean;
+  /**
+   * Not an API member: how long the handler waits for the project to reach a final state after a
+   * create, update or delete, in seconds (CodeStarProject `timeout`). DEFAULT_PROJECT_TIMEOUT_SECONDS
+   * when absent.
+   */
+  readonly timeoutSeconds?: number;
 }
+
+/** How long the handler waits for a project when its properties name no timeout. */
+export const DEFAULT_PROJECT_TIMEOUT_SECONDS = 1800;
 
 /** Properties of `Custom::CodeStarTeamMember` (AssociateTeamMember's members). */
 export interface TeamMemberProperties {

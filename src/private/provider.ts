@@ -8,7 +8,8 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct, IConstruct } from 'constructs';
-import { HANDLER_ENTRY } from './contract';
+import { DEFAULT_PROJECT_TIMEOUT_SECONDS, HANDLER_ENTRY } from './contract';
+import { explainFrameworkFindings, quietFrameworkLogs, WAITER_LOG_LEVEL } from './framework';
 
 /** The bundled handler (`npx projen bundle:handler`), shipped in the npm package next to `lib/`. */
 const HANDLER_ASSET_DIR = path.join(__dirname, '..', '..', 'assets', 'handler');
@@ -16,20 +17,53 @@ const HANDLER_ASSET_DIR = path.join(__dirname, '..', '..', 'assets', 'handler');
 /** The provider's construct id in its stack; the suffix keeps it clear of user ids. */
 const PROVIDER_ID = 'CodeStarProvider8f3c2a';
 
-/** One CodeStar call plus its transient-error retries fit well inside this. */
+/*
+ * Timeouts. Each one fails with its own clear reason before the next one could fail with a vaguer
+ * one (test/security/bounded-failure.test.ts proves the chain):
+ *
+ * - The handler's deadline, in each invocation: the Lambda's remaining time minus a margin
+ *   (lambda/retry.ts computeDeadline). Every service call and retry is cut there: "<Operation> did
+ *   not succeed before the handler's deadline (...)". It comes before HANDLER_TIMEOUT, the Lambda
+ *   timeout, which comes before MEMBER_SERVICE_TIMEOUT, the serviceTimeout of a team member or user
+ *   profile (one invocation each).
+ * - A project's `timeout` (default DEFAULT_PROJECT_TIMEOUT): how long isComplete waits for CodeStar,
+ *   counted from onEvent: "Project <id> is still <state> after its timeout of <n> seconds". The poll
+ *   that notices it (QUERY_INTERVAL) and that invocation (HANDLER_TIMEOUT) fit in
+ *   PROJECT_TIMEOUT_MARGIN, which the project's serviceTimeout adds to its timeout.
+ * - TOTAL_TIMEOUT, the waiter's (one per stack), is a backstop only: longer than any project timeout.
+ */
+
+/** The Lambda timeout of both handler functions: one CodeStar call plus its retries fit well inside. */
 export const HANDLER_TIMEOUT = Duration.minutes(2);
 
 /** How often `isComplete` polls DescribeProject while a project is being created or deleted. */
 export const QUERY_INTERVAL = Duration.seconds(15);
 
-/** How long the provider waits for a project to reach a final state. */
-export const TOTAL_TIMEOUT = Duration.minutes(30);
+/** How long a project waits for CodeStar unless its `timeout` says otherwise. */
+export const DEFAULT_PROJECT_TIMEOUT = Duration.seconds(DEFAULT_PROJECT_TIMEOUT_SECONDS);
+
+/** The shortest project `timeout`: CodeStar takes minutes to create a project's toolchain stack. */
+export const MIN_PROJECT_TIMEOUT = Duration.minutes(1);
+
+/** After a project's timeout: the poll that notices it (QUERY_INTERVAL), that invocation (HANDLER_TIMEOUT), slack. */
+export const PROJECT_TIMEOUT_MARGIN = Duration.minutes(5);
+
+/** The longest project `timeout`: its serviceTimeout may not exceed CloudFormation's maximum of one hour. */
+export const MAX_PROJECT_TIMEOUT = Duration.seconds(3600 - PROJECT_TIMEOUT_MARGIN.toSeconds());
 
 /**
- * `serviceTimeout` of a project: longer than the provider's total timeout, so the provider's own
- * timeout (with its clear message) fires first.
+ * How long the provider's waiter polls at most: the Provider framework's maximum, longer than any
+ * project's timeout, so the handler's own reason always comes first.
  */
-export const PROJECT_SERVICE_TIMEOUT = Duration.minutes(35);
+export const TOTAL_TIMEOUT = Duration.hours(1);
+
+/** The serviceTimeout of a project with the given `timeout`. */
+export function projectServiceTimeout(timeout: Duration): Duration {
+  return Duration.seconds(timeout.toSeconds() + PROJECT_TIMEOUT_MARGIN.toSeconds());
+}
+
+/** `serviceTimeout` of a project with the default timeout. */
+export const PROJECT_SERVICE_TIMEOUT = projectServiceTimeout(DEFAULT_PROJECT_TIMEOUT);
 
 /**
  * `serviceTimeout` of a team member or user profile: one synchronous call, so a broken handler fails
@@ -134,6 +168,7 @@ export class CodeStarProvider extends Construct {
   private readonly sourceObjects: ArnStatement;
   private readonly grantedSecrets = new Set<secretsmanager.ISecret>();
   private readonly grantedKeys = new Set<kms.IKey>();
+  private readonly grantedSecretKeys = new Set<kms.IKey>();
   private warnedEndOfLife = false;
 
   private readonly profileBeforeMember = new CreationOrder();
@@ -158,9 +193,12 @@ export class CodeStarProvider extends Construct {
       queryInterval: QUERY_INTERVAL,
       totalTimeout: TOTAL_TIMEOUT,
       logGroup: this.logGroup('ProviderLogs'),
-      // Execution data would carry the resource properties (display names, email addresses).
-      waiterStateMachineLogOptions: { destination: this.logGroup('WaiterLogs'), includeExecutionData: false },
+      // Every transition, but no execution data: it would carry the resource properties (display
+      // names, email addresses).
+      waiterStateMachineLogOptions: { destination: this.logGroup('WaiterLogs'), includeExecutionData: false, level: WAITER_LOG_LEVEL },
     });
+    quietFrameworkLogs(provider);
+    explainFrameworkFindings(provider);
     this.serviceToken = provider.serviceToken;
 
     this.projects = new ArnStatement(this.role, 'CodeStarProjects', PROJECT_ACTIONS);
@@ -222,9 +260,22 @@ export class CodeStarProvider extends Construct {
 
   /** Lets the handler read a GitHub token (and decrypt it with the secret's key). */
   public grantReadSecret(secret: secretsmanager.ISecret) {
-    if (!this.grantedSecrets.has(secret)) {
-      secret.grantRead(this.role);
-      this.grantedSecrets.add(secret);
+    if (this.grantedSecrets.has(secret)) {
+      return;
+    }
+    secret.grantRead(this.role);
+    this.grantedSecrets.add(secret);
+    const key = secret.encryptionKey;
+    if (key && !this.grantedSecretKeys.has(key)) {
+      // grantRead grants decryption through the key's own policy only, which an imported key cannot
+      // take (the grant is silently dropped): say it in the role's policy too, for this key, and only
+      // for Secrets Manager to use on the handler's behalf.
+      this.role.addToPrincipalPolicy(new iam.PolicyStatement({
+        actions: ['kms:Decrypt'],
+        resources: [key.keyArn],
+        conditions: { StringEquals: { 'kms:ViaService': `secretsmanager.${Stack.of(secret).region}.amazonaws.com` } },
+      }));
+      this.grantedSecretKeys.add(key);
     }
   }
 

@@ -1,9 +1,10 @@
-import { RemovalPolicy, Token } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Token } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
 import {
   JS_PATTERN_FLAGS, MAP_SHAPES, MapShape, MapShapeName, STRING_SHAPES, STRUCTURE_SHAPES, StringShape, StringShapeName, StructureMember,
   StructureShapeName,
 } from './model';
+import { MAX_PROJECT_TIMEOUT, MIN_PROJECT_TIMEOUT } from './provider';
 import type { CodeStarProjectProps } from '../project';
 import type { CodeDestination, ProjectSource } from '../source';
 import type { TeamMemberProps } from '../team-member';
@@ -209,7 +210,27 @@ export function validateProjectProps(props: CodeStarProjectProps): ModelValidato
   if (props.removalPolicy === RemovalPolicy.SNAPSHOT) {
     v.add('removalPolicy', 'must be RETAIN or DESTROY: a CodeStar project has no snapshot', props.removalPolicy);
   }
+  if (props.timeout !== undefined) {
+    validateProjectTimeout(v, props.timeout);
+  }
   return v;
+}
+
+/**
+ * The project's wait timeout: concrete (the resource's serviceTimeout is computed from it), whole
+ * seconds, and short enough that the serviceTimeout stays within CloudFormation's one hour.
+ */
+function validateProjectTimeout(v: ModelValidator, timeout: Duration) {
+  if (timeout.isUnresolved()) {
+    v.add('timeout', 'must not be a token: the custom resource\'s ServiceTimeout is computed from it at synthesis');
+    return;
+  }
+  const millis = timeout.toMilliseconds({ integral: false });
+  if (millis % 1000 !== 0) {
+    v.add('timeout', 'must be a whole number of seconds', `${millis} milliseconds`);
+  } else if (millis < MIN_PROJECT_TIMEOUT.toMilliseconds() || millis > MAX_PROJECT_TIMEOUT.toMilliseconds()) {
+    v.add('timeout', `must be from ${MIN_PROJECT_TIMEOUT.toHumanString()} to ${MAX_PROJECT_TIMEOUT.toHumanString()}`, timeout.toHumanString());
+  }
 }
 
 function validateSource(v: ModelValidator, prop: string, source: ProjectSource) {

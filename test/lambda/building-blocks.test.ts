@@ -44,8 +44,10 @@ describe('backoff', () => {
   });
 
   test.each<[number | undefined, number]>([
-    [120_000, 105_000],
-    [10_000, 0],
+    [120_000, 115_000],
+    [10_000, 8_000],
+    [1_000, 800],
+    [0, 0],
     [15 * 60_000, MAX_RETRY_WINDOW_MS],
     [undefined, 60_000],
   ])('with %p ms left the retry window is %i ms', (remaining, window) => {

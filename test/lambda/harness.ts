@@ -9,7 +9,7 @@ import type {
 import { AwsClientStub, mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
 import { handlers, LambdaContext } from '../../lambda';
-import type { IsCompleteResponse, OnEventResponse } from '../../lambda/event';
+import { IsCompleteResponse, OnEventResponse, WAIT_DEADLINE_KEY } from '../../lambda/event';
 import type { Clock } from '../../lambda/retry';
 
 /** Shared fixtures and a strict, fully mocked handler for the handler tests. */
@@ -22,6 +22,9 @@ export const PROJECT_ARN = `arn:aws:codestar:us-east-1:${ACCOUNT}:project/my-pro
 export const PROJECT_STACK_ID = `arn:aws:cloudformation:us-east-1:${ACCOUNT}:stack/awscodestar-my-proj/abc`;
 export const TEMPLATE_ID = 'arn:aws:codestar:us-east-1::project-template/codecommit/nodejs-lambda';
 export const FRAMEWORK_CREATE_FAILED_MARKER = 'AWSCDK::CustomResourceProviderFramework::CREATE_FAILED';
+
+/** What every project onEvent response carries for isComplete: when to stop waiting (see lambda/event.ts). */
+export const WAITING = { [WAIT_DEADLINE_KEY]: expect.any(Number) };
 
 /** A service error as the SDK raises it. */
 export function serviceError(name: string, message = `${name} happened`, status = 400): Error {

@@ -22,7 +22,9 @@ import {
   STACK_ID,
   TEMPLATE_ID,
   updateEvent,
+  WAITING,
 } from './harness';
+import { WAIT_DEADLINE_KEY } from '../../lambda/event';
 import { planProjectUpdate, ProjectState, projectProgress } from '../../lambda/project';
 import { creationFingerprint } from '../../lambda/tokens';
 import { PROJECT_RESOURCE_TYPE, ProjectProperties } from '../../src/private/contract';
@@ -101,7 +103,7 @@ describe('create', () => {
     const result = await harness.onEvent(createEvent(PROJECT_RESOURCE_TYPE, PROJECT));
 
     // THEN
-    expect(result).toEqual({ PhysicalResourceId: 'my-proj' });
+    expect(result).toEqual({ PhysicalResourceId: 'my-proj', ...WAITING });
     expect(harness.codestar.commandCalls(CreateProjectCommand)[0].args[0].input).toEqual({
       id: 'my-proj',
       name: PROJECT.name,
@@ -310,7 +312,7 @@ describe('update', () => {
   test('a no-op update makes no call at all', async () => {
     const result = await harness.onEvent(updateEvent(PROJECT_RESOURCE_TYPE, 'my-proj', PROJECT, PROJECT));
 
-    expect(result).toEqual({ PhysicalResourceId: 'my-proj' });
+    expect(result).toEqual({ PhysicalResourceId: 'my-proj', ...WAITING });
     expect(harness.codestarCalls()).toEqual([]);
   });
 
@@ -366,7 +368,7 @@ describe('update', () => {
     const result = await harness.onEvent(updateEvent(PROJECT_RESOURCE_TYPE, 'my-proj', replacement, PROJECT, { requestId: 'request-2' }));
 
     // THEN
-    expect(result).toEqual({ PhysicalResourceId: 'new-proj' });
+    expect(result).toEqual({ PhysicalResourceId: 'new-proj', ...WAITING });
     expect(harness.codestarCalls()).toEqual(['CreateProject']);
     expect(harness.codestar.commandCalls(CreateProjectCommand)[0].args[0].input.clientRequestToken).toBe(expectedToken(replacement, 'request-2'));
   });
@@ -382,7 +384,7 @@ describe('update', () => {
     const result = await harness.onEvent(updateEvent(PROJECT_RESOURCE_TYPE, 'new-proj', PROJECT, { ...PROJECT, id: 'new-proj' }, { requestId: 'rollback' }));
 
     // THEN it is kept as it is, and nothing else changes
-    expect(result).toEqual({ PhysicalResourceId: 'my-proj' });
+    expect(result).toEqual({ PhysicalResourceId: 'my-proj', ...WAITING });
     expect(harness.mutatingCalls()).toEqual(['CreateProject']);
   });
 
@@ -429,7 +431,7 @@ describe('update', () => {
     const result = await harness.onEvent(updateEvent(PROJECT_RESOURCE_TYPE, 'my-proj', PROJECT, { ...NEW_SOURCE, name: 'Renamed' }));
 
     // THEN the fingerprint matches the project's, so the rest of the plan runs
-    expect(result).toEqual({ PhysicalResourceId: 'my-proj' });
+    expect(result).toEqual({ PhysicalResourceId: 'my-proj', ...WAITING });
     expect(harness.codestarCalls()).toEqual(['DescribeProject', 'UpdateProject']);
     expect(harness.codestar.commandCalls(UpdateProjectCommand)[0].args[0].input).toStrictEqual({ id: 'my-proj', name: PROJECT.name });
   });
@@ -490,7 +492,7 @@ describe('delete', () => {
     const result = await harness.onEvent(deleteEvent(PROJECT_RESOURCE_TYPE, 'my-proj', { ...PROJECT, deleteStack: true }));
 
     // THEN
-    expect(result).toEqual({});
+    expect(result).toEqual(WAITING);
     const hash = createHash('sha256').update([STACK_ID, 'Resource', 'request-1'].join('\n')).digest('hex');
     expect(harness.codestar.commandCalls(DeleteProjectCommand)[0].args[0].input).toEqual({ id: 'my-proj', deleteStack: true, clientRequestToken: hash });
   });
@@ -506,7 +508,7 @@ describe('delete', () => {
   test('a project that no longer exists is success, with no DeleteProject call', async () => {
     harness.codestar.on(DescribeProjectCommand).rejects(serviceError('ProjectNotFoundException', 'not found', 404));
 
-    expect(await harness.onEvent(deleteEvent(PROJECT_RESOURCE_TYPE, 'my-proj', PROJECT))).toEqual({});
+    expect(await harness.onEvent(deleteEvent(PROJECT_RESOURCE_TYPE, 'my-proj', PROJECT))).toEqual(WAITING);
     expect(harness.mutatingCalls()).toEqual([]);
   });
 
@@ -515,7 +517,7 @@ describe('delete', () => {
       .on(DescribeProjectCommand).resolves(describedProject('CreateComplete'))
       .on(DeleteProjectCommand).rejects(serviceError('ProjectNotFoundException', 'not found', 404));
 
-    expect(await harness.onEvent(deleteEvent(PROJECT_RESOURCE_TYPE, 'my-proj', PROJECT))).toEqual({});
+    expect(await harness.onEvent(deleteEvent(PROJECT_RESOURCE_TYPE, 'my-proj', PROJECT))).toEqual(WAITING);
   });
 
   test.each([
@@ -524,7 +526,7 @@ describe('delete', () => {
   ])('%s as physical id: no call, success, and isComplete is done at once', async (_case, physicalId) => {
     const event = deleteEvent(PROJECT_RESOURCE_TYPE, physicalId, PROJECT);
 
-    expect(await harness.onEvent(event)).toEqual({});
+    expect(await harness.onEvent(event)).toEqual(WAITING);
     expect(await harness.isComplete(completionEvent(event, {}))).toEqual({ IsComplete: true });
     expect(harness.codestarCalls()).toEqual([]);
   });
@@ -635,5 +637,65 @@ describe('projectProgress', () => {
     ['Delete', 'CreateFailed', 'InProgress'],
   ] as const)('%s with %s -> %s', (requestType, state, expected) => {
     expect(projectProgress(requestType, state)).toBe(expected);
+  });
+});
+
+describe('wait timeout', () => {
+  const properties = { ...PROJECT, timeoutSeconds: 60 };
+
+  test('onEvent starts the wait: the deadline is the timeout from now, 30 minutes by default', async () => {
+    harness.codestar.on(CreateProjectCommand).resolves({});
+    const now = harness.clock.now();
+
+    const withTimeout = await harness.onEvent(createEvent(PROJECT_RESOURCE_TYPE, properties));
+    const withDefault = await harness.onEvent(createEvent(PROJECT_RESOURCE_TYPE, PROJECT, { requestId: 'request-2' }));
+
+    expect(withTimeout[WAIT_DEADLINE_KEY]).toBe(now + 60_000);
+    expect(withDefault[WAIT_DEADLINE_KEY]).toBe(now + 1_800_000);
+  });
+
+  test.each(['Create', 'Delete'] as const)('a %s still in progress before the deadline keeps waiting', async (requestType) => {
+    const state = requestType === 'Create' ? 'CreateInProgress' : 'DeleteInProgress';
+    harness.codestar.on(DescribeProjectCommand).resolves(describedProject(state));
+    const request = requestType === 'Create' ? createEvent(PROJECT_RESOURCE_TYPE, properties) : deleteEvent(PROJECT_RESOURCE_TYPE, 'my-proj', properties);
+
+    const result = await harness.isComplete(completionEvent(request, { PhysicalResourceId: 'my-proj', [WAIT_DEADLINE_KEY]: harness.clock.now() + 1 }));
+
+    expect(result).toStrictEqual({ IsComplete: false });
+  });
+
+  test.each(['Create', 'Delete'] as const)('a %s still in progress at the deadline fails with a reason that says so', async (requestType) => {
+    const state = requestType === 'Create' ? 'CreateInProgress' : 'DeleteInProgress';
+    harness.codestar.on(DescribeProjectCommand).resolves(describedProject(state));
+    const request = requestType === 'Create' ? createEvent(PROJECT_RESOURCE_TYPE, properties) : deleteEvent(PROJECT_RESOURCE_TYPE, 'my-proj', properties);
+
+    const error = await harness.isCompleteError(completionEvent(request, { PhysicalResourceId: 'my-proj', [WAIT_DEADLINE_KEY]: harness.clock.now() }));
+
+    expect(error.message).toBe(`Project my-proj is still ${state} after its timeout of 60 seconds; `
+      + 'CodeStar may still finish in the background: check the project, or give it a longer timeout');
+    expect(harness.mutatingCalls()).toEqual([]);
+  });
+
+  test('a project that completed is complete, however late', async () => {
+    harness.codestar.on(DescribeProjectCommand).resolves(describedProject('CreateComplete'));
+    const event = completionEvent(createEvent(PROJECT_RESOURCE_TYPE, properties), { PhysicalResourceId: 'my-proj', [WAIT_DEADLINE_KEY]: 1 });
+
+    expect(await harness.isComplete(event)).toMatchObject({ IsComplete: true });
+  });
+
+  test.each([['absent', undefined], ['not a number', 'soon'], ['negative', -5]])('a deadline that is %s means no bound of our own', async (_case, deadline) => {
+    harness.codestar.on(DescribeProjectCommand).resolves(describedProject('CreateInProgress'));
+    const event = { ...completionEvent(createEvent(PROJECT_RESOURCE_TYPE, properties), { PhysicalResourceId: 'my-proj' }), [WAIT_DEADLINE_KEY]: deadline };
+
+    expect(await harness.isComplete(event)).toStrictEqual({ IsComplete: false });
+  });
+
+  test('ServiceTimeout, which CloudFormation sends along with the properties, is not a property of the project', async () => {
+    harness.codestar.on(CreateProjectCommand).resolves({});
+    const event = createEvent(PROJECT_RESOURCE_TYPE, PROJECT);
+
+    await harness.onEvent({ ...event, ResourceProperties: { ...event.ResourceProperties, ServiceTimeout: '2100' } });
+
+    expect(harness.codestarCalls()).toEqual(['CreateProject']);
   });
 });

@@ -1,0 +1,231 @@
+import { App, Stack } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { IConstruct } from 'constructs';
+import { actionMatches, allStatements, handlerRoleAndPolicies, MUTATING_CODESTAR_ACTIONS, Statement, synthExample } from './helpers';
+import { CodeDestination, CodeStarProject, ProjectRole, ProjectSource, TeamMember, Toolchain, UserProfile } from '../../src';
+import { logicalIdOf, SEED_CODE_DIR, TOOLCHAIN_FILE } from '../helpers';
+
+/**
+ * Least privilege, over whole templates: every policy of the stack (the handler's, the Provider
+ * framework's, the app's own), every spelling of an action (wildcards included), and the resources
+ * derived from the constructs the app declares. test/provider.test.ts checks the handler policy's
+ * statements one by one (scoping, no codestar:*, PassRole's condition, one statement per kind, the
+ * custom resources' DependsOn on the role and its policy); this file checks what they add up to.
+ */
+
+const PROJECT_ACTIONS = ['codestar:CreateProject', 'codestar:UpdateProject', 'codestar:DeleteProject', 'codestar:TagProject', 'codestar:UntagProject'];
+const TEAM_ACTIONS = ['codestar:AssociateTeamMember', 'codestar:UpdateTeamMember', 'codestar:DisassociateTeamMember'];
+const PROFILE_ACTIONS = ['codestar:CreateUserProfile', 'codestar:UpdateUserProfile', 'codestar:DeleteUserProfile'];
+
+/** A stack with everything: seeded projects with a toolchain role, members of own and imported projects, profiles. */
+function fullApp(): { stack: Stack; template: any } {
+  const app = new App();
+  const stack = new Stack(app, 'Full');
+  const toolchainRole = new iam.Role(stack, 'ToolchainRole', { assumedBy: new iam.ServicePrincipal('codestar.amazonaws.com') });
+  const project = new CodeStarProject(stack, 'Project', {
+    projectId: 'own-app',
+    projectName: 'Own',
+    sourceCode: [{ source: ProjectSource.fromAsset(SEED_CODE_DIR), destination: CodeDestination.codeCommit({ repositoryName: 'own-app' }) }],
+    toolchain: Toolchain.fromAsset(TOOLCHAIN_FILE, { role: toolchainRole }),
+  });
+  new CodeStarProject(stack, 'Bare', { projectId: 'bare-app', projectName: 'Bare' });
+  const alice = new iam.User(stack, 'Alice');
+  const bob = iam.User.fromUserName(stack, 'Bob', 'bob');
+  new UserProfile(stack, 'AliceProfile', { user: alice, displayName: 'Alice', emailAddress: 'alice@example.org' });
+  project.addTeamMember('AliceMember', { user: alice, role: ProjectRole.OWNER });
+  new TeamMember(stack, 'LegacyMember', { project: CodeStarProject.fromProjectId(stack, 'Legacy', 'legacy-app'), user: bob });
+  new TeamMember(stack, 'RemoteMember', {
+    project: CodeStarProject.fromProjectArn(stack, 'Remote', 'arn:aws:codestar:eu-west-1:210987654321:project/remote-app'),
+    user: alice,
+  });
+  return { stack, template: app.synth().getStackByName('Full').template };
+}
+
+const apps: Record<string, () => { stack: Stack; template: any }> = {
+  'the example app (initial)': () => synthExample('initial'),
+  'the example app (changed)': () => synthExample('changed'),
+  'a stack with own, imported and cross-account projects': fullApp,
+};
+
+function constructsOf<T>(stack: Stack, type: abstract new (...args: any[]) => T): T[] {
+  return stack.node.findAll().filter((c: IConstruct) => c instanceof type) as T[];
+}
+
+/** Statements that allow `action`, however the action is spelled (`codestar:*`, `*`, `codestar:Create*`). */
+function allowing(statements: Statement[], action: string): Statement[] {
+  return statements.filter(s => s.Effect === 'Allow' && s.Action.some(pattern => actionMatches(pattern, action)));
+}
+
+/** A template value rendered as one string, intrinsics shown as ${...}, so that ARNs compare as text. */
+function flatten(value: unknown): string {
+  if (typeof value === 'string') {
+    return value;
+  }
+  const v = value as Record<string, any>;
+  if (v?.['Fn::Join']) {
+    return v['Fn::Join'][1].map(flatten).join(v['Fn::Join'][0]);
+  }
+  if (v?.Ref) {
+    return `\${${v.Ref}}`;
+  }
+  if (v?.['Fn::GetAtt']) {
+    return `\${${[v['Fn::GetAtt']].flat().join('.')}}`;
+  }
+  if (v?.['Fn::ImportValue']) {
+    return `\${Import:${flatten(v['Fn::ImportValue'])}}`;
+  }
+  return JSON.stringify(value);
+}
+
+/** The ARN a project of `stack` must be granted on: in the stack's partition, region and account. */
+function declaredProjectArn(stack: Stack, projectId: string): string {
+  return flatten(stack.resolve(stack.formatArn({ service: 'codestar', resource: 'project', resourceName: projectId })));
+}
+
+describe.each(Object.keys(apps))('%s', (name) => {
+  const { stack, template } = apps[name]();
+  const statements = allStatements(template);
+  const { role, policies } = handlerRoleAndPolicies(template);
+  const propertiesOf = (construct: IConstruct) => template.Resources[logicalIdOf(stack, construct)].Properties;
+  const projectIds = constructsOf(stack, CodeStarProject).map(p => propertiesOf(p).id as string);
+  const ownArns = projectIds.map(id => declaredProjectArn(stack, id));
+
+  test('no policy of the stack allows a mutating CodeStar action on "*", or codestar:* at all', () => {
+    for (const action of MUTATING_CODESTAR_ACTIONS) {
+      for (const statement of allowing(statements, action)) {
+        expect([statement.owner, action, statement.Resource.map(flatten).filter(r => r.includes('*'))]).toEqual([statement.owner, action, []]);
+      }
+    }
+    expect(statements.filter(s => s.Action.some(a => /^(\*|codestar:\*)$/i.test(a)))).toEqual([]);
+    // Only the handler role may call CodeStar.
+    const callers = statements.filter(s => s.Action.some(a => a.toLowerCase().startsWith('codestar:')));
+    expect(new Set(callers.map(s => s.owner))).toEqual(new Set(policies));
+  });
+
+  test('project actions name exactly the projects of the stack, by their ARN in its partition, region and account', () => {
+    expect(projectIds.length).toBeGreaterThan(0);
+    for (const action of PROJECT_ACTIONS) {
+      const granted = allowing(statements, action).flatMap(s => s.Resource.map(flatten));
+      expect([action, granted.sort()]).toEqual([action, [...ownArns].sort()]);
+      for (const arn of granted) {
+        expect(arn).toMatch(/^arn:\$\{AWS::Partition\}:codestar:(\$\{AWS::Region\}|[a-z0-9-]+):(\$\{AWS::AccountId\}|\d{12}):project\/[a-z][a-z0-9-]{1,14}$/);
+      }
+    }
+  });
+
+  test('team actions name exactly the projects of the stack and the imported projects its members join', () => {
+    // An imported project (fromProjectId, fromProjectArn) carries its ARN; a member names its project by id.
+    const imported = new Map(stack.node.findAll()
+      .filter((c: any) => !(c instanceof CodeStarProject) && typeof c.projectId === 'string' && typeof c.projectArn === 'string')
+      .map((c: any) => [c.projectId as string, flatten(stack.resolve(c.projectArn))]));
+    const joined = constructsOf(stack, TeamMember)
+      .map(m => propertiesOf(m).projectId)
+      .filter((id): id is string => typeof id === 'string')
+      .map(id => imported.get(id)!);
+    const expected = [...new Set([...ownArns, ...joined])].sort();
+    for (const action of TEAM_ACTIONS) {
+      expect([action, allowing(statements, action).flatMap(s => s.Resource.map(flatten)).sort()]).toEqual([action, expected]);
+    }
+  });
+
+  test('profile actions name exactly the users whose profiles the stack declares', () => {
+    const expected = constructsOf(stack, UserProfile).map(p => flatten(propertiesOf(p).userArn)).sort();
+    expect(expected.length).toBeGreaterThan(0);
+    for (const action of PROFILE_ACTIONS) {
+      expect([action, allowing(statements, action).flatMap(s => s.Resource.map(flatten)).sort()]).toEqual([action, expected]);
+    }
+  });
+
+  test('iam:PassRole: only the handler, only the toolchain roles, only to CodeStar', () => {
+    const toolchainRoles = constructsOf(stack, CodeStarProject).map(p => propertiesOf(p).toolchain?.roleArn).filter(Boolean).map(flatten);
+    const passing = allowing(statements, 'iam:PassRole');
+    expect(passing).toHaveLength(toolchainRoles.length > 0 ? 1 : 0);
+    for (const statement of passing) {
+      expect(policies).toContain(statement.owner);
+      expect(statement.Action).toEqual(['iam:PassRole']);
+      expect(statement.Resource.map(flatten).sort()).toEqual([...new Set(toolchainRoles)].sort());
+      expect(statement.Condition).toEqual({ StringEquals: { 'iam:PassedToService': 'codestar.amazonaws.com' } });
+    }
+  });
+
+  test('the Provider framework\'s roles can do nothing but invoke its functions, start the waiter and log', () => {
+    const frameworkRoles = rolesOf(template, ([, r]) => r.Type === 'AWS::StepFunctions::StateMachine' || r.Properties.Environment?.Variables?.USER_ON_EVENT_FUNCTION_ARN);
+    expect(frameworkRoles.size).toBe(4);
+    const owners = new Set(Object.entries<any>(template.Resources)
+      .filter(([, r]) => /^AWS::IAM::(Managed)?Policy$/.test(r.Type) && (r.Properties.Roles ?? []).some((x: any) => frameworkRoles.has(x.Ref)))
+      .map(([id]) => id));
+    const actions = new Set(statements.filter(s => owners.has(s.owner)).flatMap(s => s.Action));
+    expect(actions.size).toBeGreaterThan(0);
+    expect([...actions].filter(a => !/^(lambda:InvokeFunction|states:StartExecution|logs:[A-Za-z]+)$/.test(a))).toEqual([]);
+  });
+
+  test('everything a custom resource needs to be deleted is deleted after it', () => {
+    const needed = neededAtDeletion(template, role);
+    for (const id of Object.keys(template.Resources).filter(r => /^Custom::CodeStar/.test(template.Resources[r].Type))) {
+      const closure = dependencies(template, id);
+      expect([id, [...needed].filter(n => !closure.has(n))]).toEqual([id, []]);
+    }
+  });
+});
+
+/** The roles (logical ids) of the functions and state machines `select` picks. */
+function rolesOf(template: any, select: (entry: [string, any]) => unknown): Set<string> {
+  return new Set(Object.entries<any>(template.Resources)
+    .filter(([, r]) => r.Type === 'AWS::Lambda::Function' || r.Type === 'AWS::StepFunctions::StateMachine')
+    .filter(select)
+    .map(([, r]) => (r.Properties.Role ?? r.Properties.RoleArn)?.['Fn::GetAtt']?.[0]));
+}
+
+/** Every resource `id` depends on, directly or not: DependsOn, Ref, Fn::GetAtt, Fn::Sub. */
+function dependencies(template: any, id: string, seen = new Set<string>()): Set<string> {
+  const resource = template.Resources[id];
+  const direct = new Set<string>([resource.DependsOn ?? []].flat());
+  const walk = (value: unknown) => {
+    if (Array.isArray(value)) {
+      value.forEach(walk);
+    } else if (value && typeof value === 'object') {
+      for (const [key, item] of Object.entries(value)) {
+        if (key === 'Ref' && typeof item === 'string' && item in template.Resources) {
+          direct.add(item);
+        } else if (key === 'Fn::GetAtt') {
+          direct.add([item].flat()[0].split('.')[0]);
+        } else if (key === 'Fn::Sub') {
+          for (const match of JSON.stringify(item).matchAll(/\$\{([A-Za-z0-9]+)/g)) {
+            if (match[1] in template.Resources) {
+              direct.add(match[1]);
+            }
+          }
+        } else {
+          walk(item);
+        }
+      }
+    }
+  };
+  walk(resource.Properties ?? {});
+  for (const dep of direct) {
+    if (!seen.has(dep)) {
+      seen.add(dep);
+      dependencies(template, dep, seen);
+    }
+  }
+  return seen;
+}
+
+/**
+ * What a custom resource's Delete goes through: the framework's functions, the waiter and their roles
+ * and policies, the handler's functions, their log groups, and the handler role with every policy
+ * attached to it (test/provider.test.ts checks the direct DependsOn on the last two).
+ */
+function neededAtDeletion(template: any, handlerRole: string): Set<string> {
+  const resources = Object.entries<any>(template.Resources);
+  const roleOf = (r: any) => [r.Properties.Role ?? r.Properties.RoleArn].flat().map((x: any) => x?.['Fn::GetAtt']?.[0]).find(Boolean);
+  const functions = resources.filter(([, r]) => r.Type === 'AWS::Lambda::Function'
+    && (roleOf(r) === handlerRole || r.Properties.Environment?.Variables?.USER_ON_EVENT_FUNCTION_ARN));
+  const waiters = resources.filter(([, r]) => r.Type === 'AWS::StepFunctions::StateMachine');
+  const roles = new Set([handlerRole, ...[...functions, ...waiters].map(([, r]) => roleOf(r))]);
+  const attached = resources.filter(([, r]) => /^AWS::IAM::(Managed)?Policy$/.test(r.Type)
+    && (r.Properties.Roles ?? []).some((x: any) => roles.has(x.Ref)));
+  const logGroups = functions.map(([, r]) => r.Properties.LoggingConfig?.LogGroup?.Ref).filter(Boolean);
+  expect(functions).toHaveLength(5);
+  return new Set([...functions.map(([id]) => id), ...waiters.map(([id]) => id), ...roles, ...attached.map(([id]) => id), ...logGroups]);
+}
