@@ -268,9 +268,8 @@ export class CodeStarProject extends CodeStarProjectBase implements ITaggableV2 
     }
 
     this.projectArn = projectArnOf(Stack.of(this), props.projectId);
-    provider.grantProject(this.projectArn);
     // Owning the project includes managing its team.
-    provider.grantTeam(this.projectArn);
+    provider.grantProject(this.projectArn);
 
     // Tags are only known after the Tags aspects ran, so they are checked at synthesis.
     this.cdkTagManager = new TagManager(TagType.MAP, PROJECT_RESOURCE_TYPE);

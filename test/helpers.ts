@@ -33,9 +33,11 @@ export function handlerStatements(stack: Stack): any[] {
   });
   const roleIds = Object.keys(roles);
   expect(roleIds).toHaveLength(1);
-  const policies = Object.values(template.findResources('AWS::IAM::Policy'))
-    .filter((p: any) => p.Properties.Roles.some((r: any) => r.Ref === roleIds[0]));
-  return policies.flatMap((p: any) => p.Properties.PolicyDocument.Statement);
+  const policies = [...Object.values(template.findResources('AWS::IAM::Policy')), ...Object.values(template.findResources('AWS::IAM::ManagedPolicy'))]
+    .filter((p: any) => (p.Properties.Roles ?? []).some((r: any) => r.Ref === roleIds[0]));
+  // CDK renders a single resource as a string, several as a list: always a list here.
+  return policies.flatMap((p: any) => p.Properties.PolicyDocument.Statement)
+    .map((s: any) => (s.Resource === undefined ? s : { ...s, Resource: [s.Resource].flat() }));
 }
 
 /** The handler policy statement with the given Sid. */

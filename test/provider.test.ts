@@ -138,19 +138,17 @@ describe('CodeStarProvider', () => {
     expect(template.findResources('Custom::LogRetention')).toEqual({});
   });
 
-  test('every custom resource depends on the handler role and its policy', () => {
+  test('custom resources carry no DependsOn on the handler role: their service token already orders them after it', () => {
+    // test/security/iam.test.ts proves the ordering through the service token, policies included.
     const stack = newStack();
     populate(stack, 2);
     const template = Template.fromStack(stack).toJSON();
-    const role = Object.entries(template.Resources).find(([, r]: [string, any]) => r.Type === 'AWS::IAM::Role'
-      && r.Properties.Description?.startsWith('cdk-codestar handler'))![0];
-    const policy = Object.entries(template.Resources).find(([, r]: [string, any]) => r.Type === 'AWS::IAM::Policy'
-      && r.Properties.Roles.some((x: any) => x.Ref === role))![0];
+    const handlerResources = Object.keys(template.Resources).filter(id => id.startsWith('CodeStarProvider'));
 
     const resources = Object.values(template.Resources).filter((r: any) => CODESTAR_TYPES.includes(r.Type)) as any[];
     expect(resources).toHaveLength(8);
     for (const resource of resources) {
-      expect(resource.DependsOn).toEqual(expect.arrayContaining([role, policy]));
+      expect((resource.DependsOn ?? []).filter((d: string) => handlerResources.includes(d))).toEqual([]);
     }
   });
 
@@ -171,7 +169,7 @@ describe('CodeStarProvider', () => {
       }
     });
 
-    test('name each declared project, and each imported project only for its team', () => {
+    test('name each declared project for itself and its team, and each imported project only for its team', () => {
       const stack = newStack();
       populate(stack, 2);
       const arn = (id: string) => ({ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:codestar:us-east-1:123456789012:project/${id}`]] });
@@ -184,6 +182,7 @@ describe('CodeStarProvider', () => {
           Action: [
             'codestar:CreateProject', 'codestar:DescribeProject', 'codestar:UpdateProject', 'codestar:DeleteProject',
             'codestar:TagProject', 'codestar:UntagProject', 'codestar:ListTagsForProject',
+            'codestar:AssociateTeamMember', 'codestar:UpdateTeamMember', 'codestar:DisassociateTeamMember', 'codestar:ListTeamMembers',
           ],
           Resource: [arn('app-0'), arn('app-1')],
         },
@@ -191,7 +190,7 @@ describe('CodeStarProvider', () => {
           Sid: 'CodeStarTeamMembers',
           Effect: 'Allow',
           Action: ['codestar:AssociateTeamMember', 'codestar:UpdateTeamMember', 'codestar:DisassociateTeamMember', 'codestar:ListTeamMembers'],
-          Resource: [arn('app-0'), arn('legacy-0'), arn('app-1'), arn('legacy-1')],
+          Resource: [arn('legacy-0'), arn('legacy-1')],
         },
         {
           Sid: 'CodeStarUserProfiles',
@@ -210,6 +209,39 @@ describe('CodeStarProvider', () => {
       };
 
       expect(statementCount(10)).toEqual(statementCount(2));
+    });
+
+    test('stay within IAM\'s policy size limits at any scale: bounded statements, split into managed policies', () => {
+      // 90 of everything: 470 resources, near CloudFormation's 500 per stack.
+      const stack = newStack();
+      populate(stack, 90);
+      const template = Template.fromStack(stack).toJSON();
+      const role = Object.keys(template.Resources).find(id => template.Resources[id].Properties?.Description?.startsWith?.('cdk-codestar handler'))!;
+      const policies = Object.values<any>(template.Resources)
+        .filter(r => /^AWS::IAM::(Managed)?Policy$/.test(r.Type) && (r.Properties.Roles ?? []).some((x: any) => x.Ref === role));
+
+      // IAM counts the deployed document without whitespace: 10,240 characters for all of a role's
+      // inline policies, 6,144 for each managed policy, at most 10 managed policies per role.
+      const chars = (p: any) => JSON.stringify(resolveForIam(p.Properties.PolicyDocument)).length;
+      const inline = policies.filter(p => p.Type === 'AWS::IAM::Policy');
+      const managed = policies.filter(p => p.Type === 'AWS::IAM::ManagedPolicy');
+      expect(inline.reduce((sum, p) => sum + chars(p), 0)).toBeLessThanOrEqual(10_240);
+      expect(managed.length).toBeGreaterThan(0);
+      expect(managed.length).toBeLessThanOrEqual(10);
+      for (const p of managed) {
+        expect(chars(p)).toBeLessThanOrEqual(6_144);
+      }
+
+      // Nothing lost or doubled on the way: each declared project once, with its full set of actions.
+      const statements = handlerStatements(stack);
+      const projects = statements.filter(s => /^CodeStarProjects\d*$/.test(s.Sid)).flatMap(s => s.Resource);
+      expect(projects).toHaveLength(90);
+      expect(new Set(projects.map((r: unknown) => JSON.stringify(r))).size).toBe(90);
+      const sids = statements.map(s => s.Sid).filter(Boolean);
+      expect(new Set(sids).size).toBe(sids.length);
+      for (const s of statements) {
+        expect([s.Resource].flat().length).toBeLessThanOrEqual(10);
+      }
     });
 
     test('pass roles only to CodeStar', () => {
@@ -240,7 +272,7 @@ describe('CodeStarProvider', () => {
       expect(secretStatements).toEqual([{
         Effect: 'Allow',
         Action: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'],
-        Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':secretsmanager:us-east-1:123456789012:secret:github-??????']] },
+        Resource: [{ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':secretsmanager:us-east-1:123456789012:secret:github-??????']] }],
       }]);
     });
 
@@ -264,3 +296,24 @@ describe('CodeStarProvider', () => {
     expect(Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('stopped accepting new projects'))).toHaveLength(0);
   });
 });
+
+/** A policy document as IAM stores it: pseudo parameters and Fn::Join resolved, references as ARNs of typical length. */
+function resolveForIam(value: any): any {
+  if (Array.isArray(value)) {
+    return value.map(resolveForIam);
+  }
+  if (typeof value !== 'object' || value === null) {
+    return value;
+  }
+  const pseudo: Record<string, string> = { 'AWS::Partition': 'aws', 'AWS::Region': 'us-east-1', 'AWS::AccountId': '123456789012' };
+  if (typeof value.Ref === 'string') {
+    return pseudo[value.Ref] ?? `arn:aws:iam::123456789012:user/${value.Ref}`;
+  }
+  if (value['Fn::GetAtt']) {
+    return `arn:aws:iam::123456789012:user/${value['Fn::GetAtt'][0]}`;
+  }
+  if (value['Fn::Join']) {
+    return value['Fn::Join'][1].map(resolveForIam).join(value['Fn::Join'][0]);
+  }
+  return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, resolveForIam(v)]));
+}

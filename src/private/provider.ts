@@ -1,5 +1,5 @@
 import * as path from 'path';
-import { Annotations, CustomResource, Duration, Lazy, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Annotations, CustomResource, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -100,13 +100,22 @@ const USER_PROFILE_ACTIONS = [
 ];
 
 /**
- * One policy statement whose resources are collected as constructs register them: the policy grows
- * by one ARN per resource, never by one statement per resource. The statement is only added once
- * it has a resource, since IAM rejects a statement with an empty resource list.
+ * ARNs per policy statement. CDK splits a role policy that outgrows IAM's 10,240 characters into
+ * managed policies (`Role.splitLargePolicy`), but only between statements: bounded statements keep
+ * the handler's policy deployable however many projects and users a stack declares.
  */
-class ArnStatement {
-  private readonly arns: string[] = [];
-  private added = false;
+const ARNS_PER_STATEMENT = 10;
+
+/**
+ * Policy statements with the same actions whose resources are collected as constructs register
+ * them: one ARN per resource, a new statement (Sid `<sid>2`, `<sid>3`, ...) every
+ * ARNS_PER_STATEMENT ARNs. Statements are added on their first ARN, since IAM rejects a statement
+ * with an empty resource list. The ARNs are concrete from the start, so that CDK sizes the policy
+ * right when it splits it.
+ */
+class ArnStatements {
+  private readonly arns = new Set<string>();
+  private current?: iam.PolicyStatement;
 
   constructor(
     private readonly role: iam.IRole,
@@ -115,19 +124,25 @@ class ArnStatement {
     private readonly conditions?: { [operator: string]: unknown },
   ) {}
 
+  public has(arn: string): boolean {
+    return this.arns.has(arn);
+  }
+
   public add(arn: string) {
-    if (!this.added) {
-      this.role.addToPrincipalPolicy(new iam.PolicyStatement({
-        sid: this.sid,
+    if (this.arns.has(arn)) {
+      return;
+    }
+    if (this.arns.size % ARNS_PER_STATEMENT === 0) {
+      const index = this.arns.size / ARNS_PER_STATEMENT + 1;
+      this.current = new iam.PolicyStatement({
+        sid: index === 1 ? this.sid : `${this.sid}${index}`,
         actions: this.actions,
-        resources: Lazy.list({ produce: () => this.arns }),
         conditions: this.conditions,
-      }));
-      this.added = true;
+      });
+      this.role.addToPrincipalPolicy(this.current);
     }
-    if (!this.arns.includes(arn)) {
-      this.arns.push(arn);
-    }
+    this.current!.addResources(arn);
+    this.arns.add(arn);
   }
 }
 
@@ -157,15 +172,15 @@ export class CodeStarProvider extends Construct {
     return Stack.of(scope).node.tryFindChild(PROVIDER_ID) as CodeStarProvider | undefined;
   }
 
-  /** The handler role: every custom resource depends on it and on its policy. */
+  /** The handler role, shared by both handler functions. */
   public readonly role: iam.Role;
 
   private readonly serviceToken: string;
-  private readonly projects: ArnStatement;
-  private readonly teamProjects: ArnStatement;
-  private readonly users: ArnStatement;
-  private readonly passRoles: ArnStatement;
-  private readonly sourceObjects: ArnStatement;
+  private readonly projects: ArnStatements;
+  private readonly teamProjects: ArnStatements;
+  private readonly users: ArnStatements;
+  private readonly passRoles: ArnStatements;
+  private readonly sourceObjects: ArnStatements;
   private readonly grantedSecrets = new Set<secretsmanager.ISecret>();
   private readonly grantedKeys = new Set<kms.IKey>();
   private readonly grantedSecretKeys = new Set<kms.IKey>();
@@ -173,6 +188,7 @@ export class CodeStarProvider extends Construct {
 
   private readonly profileBeforeMember = new CreationOrder();
   private readonly projectBeforeMember = new CreationOrder();
+  private readonly teamMembers = new Map<string, IConstruct>();
 
   private constructor(scope: Stack, id: string) {
     super(scope, id);
@@ -201,39 +217,44 @@ export class CodeStarProvider extends Construct {
     explainFrameworkFindings(provider);
     this.serviceToken = provider.serviceToken;
 
-    this.projects = new ArnStatement(this.role, 'CodeStarProjects', PROJECT_ACTIONS);
-    this.teamProjects = new ArnStatement(this.role, 'CodeStarTeamMembers', TEAM_MEMBER_ACTIONS);
-    this.users = new ArnStatement(this.role, 'CodeStarUserProfiles', USER_PROFILE_ACTIONS);
-    this.passRoles = new ArnStatement(this.role, 'PassToolchainRoles', ['iam:PassRole'], {
+    // A stack's own projects: the project and its team, in one statement, so that the policy grows
+    // by one ARN per project.
+    this.projects = new ArnStatements(this.role, 'CodeStarProjects', [...PROJECT_ACTIONS, ...TEAM_MEMBER_ACTIONS]);
+    this.teamProjects = new ArnStatements(this.role, 'CodeStarTeamMembers', TEAM_MEMBER_ACTIONS);
+    this.users = new ArnStatements(this.role, 'CodeStarUserProfiles', USER_PROFILE_ACTIONS);
+    this.passRoles = new ArnStatements(this.role, 'PassToolchainRoles', ['iam:PassRole'], {
       StringEquals: { 'iam:PassedToService': 'codestar.amazonaws.com' },
     });
-    this.sourceObjects = new ArnStatement(this.role, 'ReadSourceObjects', ['s3:GetObject']);
+    this.sourceObjects = new ArnStatements(this.role, 'ReadSourceObjects', ['s3:GetObject']);
   }
 
   /**
-   * Creates a custom resource served by this provider. It depends on the handler role and its
-   * policy, so CloudFormation deletes the permissions only after every resource that needs them.
+   * Creates a custom resource served by this provider. Its service token already orders it after
+   * the handler role and every policy attached to it (custom resource -> framework function -> the
+   * framework role's policy, which names the handler functions -> the handler functions, which
+   * depend on their role and its policies), so CloudFormation creates the permissions before it
+   * and deletes them only after it, without a DependsOn per resource.
    */
   public createResource(scope: Construct, id: string, options: CodeStarResourceOptions): CustomResource {
-    const resource = new CustomResource(scope, id, {
+    return new CustomResource(scope, id, {
       serviceToken: this.serviceToken,
       resourceType: options.resourceType,
       properties: options.properties,
       serviceTimeout: options.serviceTimeout,
       removalPolicy: options.removalPolicy,
     });
-    resource.node.addDependency(this.role);
-    return resource;
   }
 
-  /** Lets the handler create, update, tag and delete the project. */
+  /** Lets the handler create, update, tag and delete the project, and manage its team. */
   public grantProject(projectArn: string) {
     this.projects.add(projectArn);
   }
 
-  /** Lets the handler manage the team of the project. */
+  /** Lets the handler manage the team of the project (of another stack, or imported). */
   public grantTeam(projectArn: string) {
-    this.teamProjects.add(projectArn);
+    if (!this.projects.has(projectArn)) {
+      this.teamProjects.add(projectArn);
+    }
   }
 
   /** Lets the handler manage the user's profile. */
@@ -314,6 +335,16 @@ export class CodeStarProvider extends Construct {
   /** Records a team member of an imported project; see `registerProject`. */
   public registerMemberOfImportedProject(projectId: string, member: IConstruct) {
     this.projectBeforeMember.then(projectId, member);
+  }
+
+  /** Records the team member of a project and user, by its `identityKey`. */
+  public registerTeamMember(key: string, member: IConstruct) {
+    this.teamMembers.set(key, member);
+  }
+
+  /** The team member already recorded with this `identityKey` in this stack, if any. */
+  public teamMemberOf(key: string): IConstruct | undefined {
+    return this.teamMembers.get(key);
   }
 
   /** The user profiles already recorded for a user ARN. */
