@@ -2,6 +2,7 @@ import { Resource, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { TEAM_MEMBER_RESOURCE_TYPE, TeamMemberProperties } from './private/contract';
+import { identityKey, useIdentityLogicalId, userNameOf } from './private/identity';
 import { CodeStarProvider, MEMBER_SERVICE_TIMEOUT } from './private/provider';
 import { validateTeamMemberProps } from './private/validation';
 import type { ICodeStarProject } from './project';
@@ -79,6 +80,10 @@ export interface TeamMemberProps extends TeamMemberOptions {
  * The user's role and remote access are changed in place; a different user or project replaces the
  * member.
  *
+ * The member's logical id comes from its project and user (`TeamMember<project><user><hash>`), not
+ * from its construct path: renaming or moving the construct, or declaring members in a list and
+ * removing one, changes nothing in CodeStar. A user can be declared only once per project and stack.
+ *
  * @example
  * declare const stack: Stack;
  * declare const user: iam.IUser;
@@ -95,7 +100,13 @@ export class TeamMember extends Resource {
     super(scope, id);
 
     const projectRole = props.role ?? ProjectRole.VIEWER;
-    validateTeamMemberProps(props, projectRole).throwIfInvalid(this, 'TeamMember properties');
+    const validator = validateTeamMemberProps(props, projectRole);
+    const key = props.project && props.user ? identityKey(this, [props.project.projectId, props.user.userArn]) : undefined;
+    const existing = key !== undefined ? CodeStarProvider.find(this)?.teamMemberOf(key) : undefined;
+    if (existing) {
+      validator.add('user', `is already a member of this project in this stack (${existing.node.path}): declare each member once`);
+    }
+    validator.throwIfInvalid(this, 'TeamMember properties');
 
     const remoteAccessAllowed = props.remoteAccessAllowed ?? false;
     const provider = CodeStarProvider.getOrCreate(this);
@@ -112,6 +123,8 @@ export class TeamMember extends Resource {
       properties: { ...properties },
       serviceTimeout: MEMBER_SERVICE_TIMEOUT,
     });
+    useIdentityLogicalId(resource, 'TeamMember', key!, [props.project.projectId, userNameOf(props.user)]);
+    provider.registerTeamMember(key!, this);
 
     const projectResource = props.project.node.defaultChild;
     if (!projectResource) {

@@ -2,6 +2,7 @@ import { IResource, Resource } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { USER_PROFILE_RESOURCE_TYPE, UserProfileAttributes, UserProfileProperties } from './private/contract';
+import { identityKey, useIdentityLogicalId, userNameOf } from './private/identity';
 import { CodeStarProvider, MEMBER_SERVICE_TIMEOUT } from './private/provider';
 import { validateImportedUserArn, validateUserProfileProps } from './private/validation';
 
@@ -72,6 +73,9 @@ export interface UserProfileProps {
  * The display name, email address and SSH key are changed in place; another user replaces the
  * profile.
  *
+ * The profile's logical id comes from its user (`UserProfile<user><hash>`), not from its construct
+ * path: renaming or moving the construct changes nothing in CodeStar.
+ *
  * @example
  * declare const stack: Stack;
  *
@@ -130,6 +134,7 @@ export class UserProfile extends Resource implements IUserProfile {
       properties: { ...properties },
       serviceTimeout: MEMBER_SERVICE_TIMEOUT,
     });
+    useIdentityLogicalId(resource, 'UserProfile', identityKey(this, [props.user.userArn]), [userNameOf(props.user)]);
     provider.registerUserProfile(props.user.userArn, resource);
 
     this.userArn = resource.getAttString(UserProfileAttributes.USER_ARN);

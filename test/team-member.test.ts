@@ -1,6 +1,7 @@
 import { App, CfnParameter, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import { Construct } from 'constructs';
 import { dependsOn, errorOf, handlerStatement, literal, logicalIdOf, newStack, scrubbedTemplate } from './helpers';
 import { CodeStarProject, ProjectRole, TeamMember, UserProfile } from '../src';
 
@@ -128,6 +129,62 @@ describe('TeamMember', () => {
     });
 
     expect(handlerStatement(stack, 'CodeStarTeamMembers').Resource).toEqual(['arn:aws:codestar:us-east-1:123456789012:project/legacy']);
+  });
+
+  describe('logical id', () => {
+    const memberIds = (build: (stack: Stack) => void) => {
+      const stack = newStack();
+      build(stack);
+      return Object.keys(Template.fromStack(stack).findResources(MEMBER));
+    };
+    const alice = (stack: Stack) => iam.User.fromUserName(stack, 'Alice', 'alice');
+
+    test('comes from the project and the user, readable, not from the construct path', () => {
+      const ids = memberIds(stack => new TeamMember(stack, 'Member', { project: CodeStarProject.fromProjectId(stack, 'P', 'my-app'), user: alice(stack) }));
+      expect(ids).toEqual([expect.stringMatching(/^TeamMemberMyAppAlice[0-9A-F]{8}$/)]);
+    });
+
+    test('stays the same when the construct is renamed or moved, so that CloudFormation changes nothing', () => {
+      const before = memberIds(stack => new TeamMember(stack, 'Bob', { project: CodeStarProject.fromProjectId(stack, 'P', 'my-app'), user: alice(stack) }));
+      const after = memberIds((stack) => {
+        const project = new CodeStarProject(stack, 'Own', { projectId: 'own-app', projectName: 'Own' });
+        project.addTeamMember('Renamed', { user: iam.User.fromUserName(stack, 'AliceAgain', 'alice') });
+        new TeamMember(new Construct(stack, 'Moved'), 'BobTheBuilder', { project: CodeStarProject.fromProjectId(stack, 'P', 'my-app'), user: alice(stack) });
+      });
+      expect(after).toContain(before[0]);
+    });
+
+    test('stays the same for the remaining members when one of a list declared by index is removed', () => {
+      const byIndex = (users: string[]) => (stack: Stack) => {
+        const project = CodeStarProject.fromProjectId(stack, 'P', 'my-app');
+        users.forEach((name, i) => project.addTeamMember(`Member${i}`, { user: iam.User.fromUserName(stack, `U${i}`, name) }));
+      };
+      const before = memberIds(byIndex(['u0', 'u1', 'u2']));
+      const after = memberIds(byIndex(['u1', 'u2']));
+      expect(after).toEqual(before.filter(id => !/U0/.test(id)));
+      expect(after).toHaveLength(2);
+    });
+
+    test('differs for another user or another project: that is another membership', () => {
+      const ids = memberIds((stack) => {
+        const p1 = CodeStarProject.fromProjectId(stack, 'P1', 'app-one');
+        const p2 = CodeStarProject.fromProjectId(stack, 'P2', 'app-two');
+        const user = new iam.User(stack, 'User');
+        new TeamMember(stack, 'A', { project: p1, user });
+        new TeamMember(stack, 'B', { project: p2, user });
+        new TeamMember(stack, 'C', { project: p1, user: alice(stack) });
+      });
+      expect(new Set(ids).size).toBe(3);
+    });
+
+    test('a user declared twice for one project, even through two imports, fails with both paths', () => {
+      const stack = newStack();
+      const project = CodeStarProject.fromProjectId(stack, 'P', 'my-app');
+      new TeamMember(stack, 'First', { project, user: iam.User.fromUserName(stack, 'Alice1', 'alice') });
+
+      expect(errorOf(() => new TeamMember(stack, 'Second', { project, user: iam.User.fromUserName(stack, 'Alice2', 'alice') })))
+        .toMatch(/Stack\/Second.*user.*is already a member of this project in this stack \(Stack\/First\)/s);
+    });
   });
 
   test('matches the snapshot', () => {

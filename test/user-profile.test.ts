@@ -81,6 +81,16 @@ describe('UserProfile', () => {
       .toThrow(literal('Stack/Imported: userArn "arn:aws:iam::123456789012:role/alice" must match ^arn:aws:iam::'));
   });
 
+  test('has a logical id from its user, not from its construct path: renaming it changes nothing', () => {
+    const profileIds = (id: string) => {
+      const stack = newStack();
+      new UserProfile(stack, id, { user: iam.User.fromUserArn(stack, 'Alice', ALICE), displayName: 'Alice', emailAddress: 'alice@example.org' });
+      return Object.keys(Template.fromStack(stack).findResources(PROFILE));
+    };
+    expect(profileIds('AliceProfile')).toEqual([expect.stringMatching(/^UserProfileAlice[0-9A-F]{8}$/)]);
+    expect(profileIds('Renamed')).toEqual(profileIds('AliceProfile'));
+  });
+
   test('matches the snapshot', () => {
     const stack = newStack();
     new UserProfile(stack, 'Profile', {
