@@ -96,7 +96,10 @@ export interface LocalCodeStar {
   /** Successful calls of operations that change state. */
   mutatingCalls(): CallRecord[];
   clearCalls(): void;
-  /** Empties the account, the call log and the faults (the RNG is reseeded). */
+  /**
+   * Empties the account, the call log and the faults (the RNG is reseeded), and forgets the
+   * failures set with `state.failProjectCreation` (the `failProjects` option stays).
+   */
   reset(): void;
   /** Stops listening and drops open connections, hung ones included. */
   close(): Promise<void>;

@@ -110,7 +110,7 @@ export class CodeStarStore {
   private readonly profiles = new Map<string, UserProfileRecord>();
   private readonly failures = new Map<string, string>();
 
-  constructor(private readonly ctx: StoreContext, failProjects: Record<string, string> = {}) {
+  constructor(private readonly ctx: StoreContext, private readonly failProjects: Record<string, string> = {}) {
     for (const [id, reason] of Object.entries(failProjects)) {
       this.failures.set(id, reason);
     }
@@ -263,9 +263,14 @@ export class CodeStarStore {
     return profile;
   }
 
+  /** Empties the account; project creations fail again only as the endpoint's options say. */
   public clear(): void {
     this.projectEntries.clear();
     this.profiles.clear();
+    this.failures.clear();
+    for (const [id, reason] of Object.entries(this.failProjects)) {
+      this.failures.set(id, reason);
+    }
   }
 
   // ---- transitions ----------------------------------------------------------------------------

@@ -131,10 +131,21 @@ describe('projects', () => {
       .toEqual({ state: 'CreateFailed', reason: 'The toolchain stack failed to create.' });
   });
 
+  test('reset forgets a configured creation failure', async () => {
+    cs.state.failProjectCreation('doomed', 'The toolchain stack failed to create.');
+    cs.reset();
+    await client.send(new CreateProjectCommand({ id: 'doomed', name: 'Doomed' }));
+    expect(await settle('doomed')).toBe('CreateComplete');
+  });
+
   test('failProjects option', async () => {
     const local = await startLocalCodeStar({ failProjects: { bad: 'no' }, transitions: { describes: 0 } });
     const c = codeStarClient(local.url);
     try {
+      await c.send(new CreateProjectCommand({ id: 'bad', name: 'Bad' }));
+      expect((await c.send(new DescribeProjectCommand({ id: 'bad' }))).status).toEqual({ state: 'CreateFailed', reason: 'no' });
+      // An option is configuration: reset keeps it.
+      local.reset();
       await c.send(new CreateProjectCommand({ id: 'bad', name: 'Bad' }));
       expect((await c.send(new DescribeProjectCommand({ id: 'bad' }))).status).toEqual({ state: 'CreateFailed', reason: 'no' });
     } finally {
