@@ -2,7 +2,7 @@ import { Resource, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { TEAM_MEMBER_RESOURCE_TYPE, TeamMemberProperties } from './private/contract';
-import { identityKey, useIdentityLogicalId, userNameOf } from './private/identity';
+import { identityKey, readableProject, readableUser, useIdentityLogicalId } from './private/identity';
 import { CodeStarProvider, MEMBER_SERVICE_TIMEOUT } from './private/provider';
 import { validateTeamMemberProps } from './private/validation';
 import type { ICodeStarProject } from './project';
@@ -123,7 +123,7 @@ export class TeamMember extends Resource {
       properties: { ...properties },
       serviceTimeout: MEMBER_SERVICE_TIMEOUT,
     });
-    useIdentityLogicalId(resource, 'TeamMember', key!, [props.project.projectId, userNameOf(props.user)]);
+    useIdentityLogicalId(resource, 'TeamMember', key!, [readableProject(props.project), readableUser(props.user)]);
     provider.registerTeamMember(key!, this);
 
     const projectResource = props.project.node.defaultChild;

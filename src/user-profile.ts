@@ -2,7 +2,7 @@ import { IResource, Resource } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { USER_PROFILE_RESOURCE_TYPE, UserProfileAttributes, UserProfileProperties } from './private/contract';
-import { identityKey, useIdentityLogicalId, userNameOf } from './private/identity';
+import { identityKey, readableUser, useIdentityLogicalId } from './private/identity';
 import { CodeStarProvider, MEMBER_SERVICE_TIMEOUT } from './private/provider';
 import { validateImportedUserArn, validateUserProfileProps } from './private/validation';
 
@@ -134,7 +134,7 @@ export class UserProfile extends Resource implements IUserProfile {
       properties: { ...properties },
       serviceTimeout: MEMBER_SERVICE_TIMEOUT,
     });
-    useIdentityLogicalId(resource, 'UserProfile', identityKey(this, [props.user.userArn]), [userNameOf(props.user)]);
+    useIdentityLogicalId(resource, 'UserProfile', identityKey(this, [props.user.userArn]), [readableUser(props.user)]);
     provider.registerUserProfile(props.user.userArn, resource);
 
     this.userArn = resource.getAttString(UserProfileAttributes.USER_ARN);

@@ -80,8 +80,8 @@ describe('CodeStarProject', () => {
       sourceCode: [{ source: { s3: { bucketName: 'seed-bucket', bucketKey: 'seed/app.zip' } } }],
       toolchain: Match.objectEquals({ source: { s3: { bucketName: 'seed-bucket', bucketKey: 'toolchain.yml' } } }),
     });
-    expect(handlerStatement(stack, 'ReadSourceObjects')).toEqual({
-      Sid: 'ReadSourceObjects',
+    expect(handlerStatement(stack, 'SourceObjects')).toEqual({
+      Sid: 'SourceObjects',
       Effect: 'Allow',
       Action: 's3:GetObject',
       Resource: [
@@ -95,7 +95,7 @@ describe('CodeStarProject', () => {
     const stack = newStack();
     new CodeStarProject(stack, 'Project', seededProps());
 
-    const statement = handlerStatement(stack, 'ReadSourceObjects');
+    const statement = handlerStatement(stack, 'SourceObjects');
     expect(statement.Action).toEqual('s3:GetObject');
     expect(JSON.stringify(statement.Resource)).toMatch(/\/[0-9a-f]{64}\.zip"/);
     expect(JSON.stringify(statement.Resource)).toMatch(/\/[0-9a-f]{64}\.yml"/);
@@ -243,8 +243,8 @@ describe('CodeStarProject', () => {
     const role = iam.Role.fromRoleName(stack, 'ToolchainRole', 'toolchain');
     new CodeStarProject(stack, 'Project', seededProps({ toolchain: Toolchain.fromAsset(TOOLCHAIN_FILE, { role }) }));
 
-    expect(handlerStatement(stack, 'PassToolchainRoles')).toEqual({
-      Sid: 'PassToolchainRoles',
+    expect(handlerStatement(stack, 'PassRoles')).toEqual({
+      Sid: 'PassRoles',
       Effect: 'Allow',
       Action: 'iam:PassRole',
       Resource: [{ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::123456789012:role/toolchain']] }],

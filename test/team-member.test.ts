@@ -69,7 +69,7 @@ describe('TeamMember', () => {
     Template.fromStack(other).hasResourceProperties(MEMBER, { projectId: { 'Fn::ImportValue': Match.stringLikeRegexp('Project.*Id') } });
     expect(other.dependencies).toContain(stack);
     // The member's own stack has its own provider, allowed to manage the team of that project.
-    expect(handlerStatement(other, 'CodeStarTeamMembers').Resource).toEqual([projectArn('my-app')]);
+    expect(handlerStatement(other, 'Teams').Resource).toEqual([projectArn('my-app')]);
   });
 
   test('a project imported by id is created first when the same stack declares it, in either order', () => {
@@ -112,13 +112,13 @@ describe('TeamMember', () => {
       user: new iam.User(stack, 'User'),
     });
 
-    expect(handlerStatement(stack, 'CodeStarTeamMembers')).toEqual({
-      Sid: 'CodeStarTeamMembers',
+    expect(handlerStatement(stack, 'Teams')).toEqual({
+      Sid: 'Teams',
       Effect: 'Allow',
       Action: ['codestar:AssociateTeamMember', 'codestar:UpdateTeamMember', 'codestar:DisassociateTeamMember', 'codestar:ListTeamMembers'],
       Resource: [projectArn('legacy')],
     });
-    expect(handlerStatement(stack, 'CodeStarProjects')).toBeUndefined();
+    expect(handlerStatement(stack, 'Projects')).toBeUndefined();
   });
 
   test('uses the ARN of a project imported by ARN in the handler policy', () => {
@@ -128,7 +128,7 @@ describe('TeamMember', () => {
       user: new iam.User(stack, 'User'),
     });
 
-    expect(handlerStatement(stack, 'CodeStarTeamMembers').Resource).toEqual(['arn:aws:codestar:us-east-1:123456789012:project/legacy']);
+    expect(handlerStatement(stack, 'Teams').Resource).toEqual(['arn:aws:codestar:us-east-1:123456789012:project/legacy']);
   });
 
   describe('logical id', () => {
@@ -142,6 +142,17 @@ describe('TeamMember', () => {
     test('comes from the project and the user, readable, not from the construct path', () => {
       const ids = memberIds(stack => new TeamMember(stack, 'Member', { project: CodeStarProject.fromProjectId(stack, 'P', 'my-app'), user: alice(stack) }));
       expect(ids).toEqual([expect.stringMatching(/^TeamMemberMyAppAlice[0-9A-F]{8}$/)]);
+    });
+
+    test('names a project and a user of this app by their construct ids, and an import known only by token not at all', () => {
+      const ids = memberIds((stack) => {
+        const project = new CodeStarProject(stack, 'Own', { projectId: 'own-app', projectName: 'Own' });
+        project.addTeamMember('Carol', { user: new iam.User(stack, 'Carol') });
+        const arn = new CfnParameter(stack, 'UserArn').valueAsString;
+        project.addTeamMember('Param', { user: iam.User.fromUserArn(stack, 'FromParameter', arn) });
+      });
+      expect(ids).toHaveLength(2);
+      expect(ids).toEqual(expect.arrayContaining([expect.stringMatching(/^TeamMemberOwn[0-9A-F]{8}$/), expect.stringMatching(/^TeamMemberOwnCarol[0-9A-F]{8}$/)]));
     });
 
     test('stays the same when the construct is renamed or moved, so that CloudFormation changes nothing', () => {

@@ -51,8 +51,8 @@ describe('UserProfile', () => {
     new UserProfile(stack, 'AliceProfile', { user: alice, displayName: 'Alice', emailAddress: 'alice@example.org' });
     new UserProfile(stack, 'BobProfile', { user: iam.User.fromUserArn(stack, 'Bob', 'arn:aws:iam::123456789012:user/bob'), displayName: 'Bob', emailAddress: 'bob@example.org' });
 
-    expect(handlerStatement(stack, 'CodeStarUserProfiles')).toEqual({
-      Sid: 'CodeStarUserProfiles',
+    expect(handlerStatement(stack, 'Profiles')).toEqual({
+      Sid: 'Profiles',
       Effect: 'Allow',
       Action: ['codestar:CreateUserProfile', 'codestar:UpdateUserProfile', 'codestar:DeleteUserProfile', 'codestar:DescribeUserProfile'],
       Resource: [stack.resolve(alice.userArn), 'arn:aws:iam::123456789012:user/bob'],

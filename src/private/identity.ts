@@ -36,8 +36,21 @@ export function useIdentityLogicalId(resource: CustomResource, prefix: string, k
   (resource.node.defaultChild as CfnResource).overrideLogicalId(`${prefix}${words}${hash}`);
 }
 
-/** The user name at the end of a concrete IAM user ARN, or the user's name, if either is known. */
-export function userNameOf(user: { readonly userArn: string; readonly userName: string }): string | undefined {
+/**
+ * A readable name for a user: the name at the end of its ARN or its user name when known, else the
+ * construct id of a user this app creates (renaming that construct replaces the user anyway).
+ */
+export function readableUser(user: IConstruct & { readonly userArn: string; readonly userName: string }): string | undefined {
   const fromArn = Token.isUnresolved(user.userArn) ? undefined : user.userArn.match(/:user\/(?:.*\/)?([^/]+)$/)?.[1];
-  return fromArn ?? (Token.isUnresolved(user.userName) ? undefined : user.userName);
+  return fromArn ?? (!Token.isUnresolved(user.userName) ? user.userName : ownedConstructId(user));
+}
+
+/** A readable name for a project: its id when known, else the construct id of a project this app declares. */
+export function readableProject(project: IConstruct & { readonly projectId: string }): string | undefined {
+  return !Token.isUnresolved(project.projectId) ? project.projectId : ownedConstructId(project);
+}
+
+/** The id of a construct that owns a resource (not an import, whose id says nothing of what it imports). */
+function ownedConstructId(construct: IConstruct): string | undefined {
+  return construct.node.defaultChild !== undefined ? construct.node.id : undefined;
 }

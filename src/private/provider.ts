@@ -108,10 +108,13 @@ const ARNS_PER_STATEMENT = 10;
 
 /**
  * Policy statements with the same actions whose resources are collected as constructs register
- * them: one ARN per resource, a new statement (Sid `<sid>2`, `<sid>3`, ...) every
- * ARNS_PER_STATEMENT ARNs. Statements are added on their first ARN, since IAM rejects a statement
- * with an empty resource list. The ARNs are concrete from the start, so that CDK sizes the policy
- * right when it splits it.
+ * them: one ARN per resource, a new statement every ARNS_PER_STATEMENT ARNs. Statements are added
+ * on their first ARN, since IAM rejects a statement with an empty resource list. The ARNs are
+ * concrete from the start, so that CDK sizes the policy right when it splits it.
+ *
+ * Only the first statement of each kind has a (short) Sid: CDK's size estimate leaves Sids out and
+ * keeps 240 characters of margin under IAM's limits (144 for a managed policy), which a Sid on
+ * every statement would use up.
  */
 class ArnStatements {
   private readonly arns = new Set<string>();
@@ -135,7 +138,7 @@ class ArnStatements {
     if (this.arns.size % ARNS_PER_STATEMENT === 0) {
       const index = this.arns.size / ARNS_PER_STATEMENT + 1;
       this.current = new iam.PolicyStatement({
-        sid: index === 1 ? this.sid : `${this.sid}${index}`,
+        sid: index === 1 ? this.sid : undefined,
         actions: this.actions,
         conditions: this.conditions,
       });
@@ -219,13 +222,13 @@ export class CodeStarProvider extends Construct {
 
     // A stack's own projects: the project and its team, in one statement, so that the policy grows
     // by one ARN per project.
-    this.projects = new ArnStatements(this.role, 'CodeStarProjects', [...PROJECT_ACTIONS, ...TEAM_MEMBER_ACTIONS]);
-    this.teamProjects = new ArnStatements(this.role, 'CodeStarTeamMembers', TEAM_MEMBER_ACTIONS);
-    this.users = new ArnStatements(this.role, 'CodeStarUserProfiles', USER_PROFILE_ACTIONS);
-    this.passRoles = new ArnStatements(this.role, 'PassToolchainRoles', ['iam:PassRole'], {
+    this.projects = new ArnStatements(this.role, 'Projects', [...PROJECT_ACTIONS, ...TEAM_MEMBER_ACTIONS]);
+    this.teamProjects = new ArnStatements(this.role, 'Teams', TEAM_MEMBER_ACTIONS);
+    this.users = new ArnStatements(this.role, 'Profiles', USER_PROFILE_ACTIONS);
+    this.passRoles = new ArnStatements(this.role, 'PassRoles', ['iam:PassRole'], {
       StringEquals: { 'iam:PassedToService': 'codestar.amazonaws.com' },
     });
-    this.sourceObjects = new ArnStatements(this.role, 'ReadSourceObjects', ['s3:GetObject']);
+    this.sourceObjects = new ArnStatements(this.role, 'SourceObjects', ['s3:GetObject']);
   }
 
   /**
