@@ -3,7 +3,7 @@ import { Variant } from './apps';
 import type { HandlerCost } from './handler-cost';
 import { EXCESS_REASONS, OperationResult, RESOURCE_KINDS, ResourceKind, ThroughputResult } from './lifecycle';
 import { int, kb, mb, ms, range, ratio, Summary } from './stats';
-import { LIMITS, LimitName, SynthResults } from './synth';
+import { Crossing, LIMITS, LimitName, SynthResults } from './synth';
 
 export interface Target {
   readonly section: string;
@@ -94,7 +94,12 @@ export function evaluateTargets(r: Results): Target[] {
     measured: ratiosVsFloor.map(({ n, s }) => `N=${n}: ${ratio(s.median)}`).join(', '),
     met: ratiosVsFloor.every(({ s }) => s.median <= SYNTH_RATIO_TARGET),
     gap: worst.s.median > SYNTH_RATIO_TARGET
-      ? `worst at N=${worst.n}: ${ratio(worst.s.median)}, ${((worst.s.median / SYNTH_RATIO_TARGET - 1) * 100).toFixed(0)}% over the target; see "Why the library costs more than the floor"`
+      ? `worst at N=${worst.n}: ${ratio(worst.s.median)}, ${((worst.s.median / SYNTH_RATIO_TARGET - 1) * 100).toFixed(0)}% over the target`
+        + (worst.s.min <= SYNTH_RATIO_TARGET
+          ? `; its per-round ratios range ${ratio(worst.s.min)}–${ratio(worst.s.max)}, on both sides of the target (load average`
+          + ` ${r.machine.loadAverageAtStart.toFixed(2)} at the start of the run, ${r.machine.loadAverageAtEnd.toFixed(2)} at the end)`
+          : '')
+        + '; see "Why the library costs more than the floor"'
       : undefined,
   });
 
@@ -116,7 +121,9 @@ export function evaluateTargets(r: Results): Target[] {
   targets.push({
     section: '1',
     target: 'provider infrastructure (Lambda functions, IAM roles, state machines) constant in N',
-    measured: `${infraCounts(sizes[0]).join(' / ')} at N=${sizes[0]}; ${infraCounts(sizes[sizes.length - 1]).join(' / ')} at N=${sizes[sizes.length - 1]}`,
+    measured: `${infraCounts(sizes[0]).join(' / ')} at N=${sizes[0]}; ${infraCounts(sizes[sizes.length - 1]).join(' / ')} at N=${sizes[sizes.length - 1]}`
+      + ' (the managed policies that carry the handler\'s per-resource grants grow with N: '
+      + `${sizes.map(n => `${synth.points.library[n].resourceTypes['AWS::IAM::ManagedPolicy'] ?? 0} at N=${n}`).join(', ')})`,
     met: constant,
     gap: constant ? undefined : 'the counts change with N; see the infrastructure table',
   });
@@ -270,10 +277,22 @@ export function renderMarkdown(r: Results): string {
   const lib = p('library', largest);
   const floor = p('floor', largest);
   const crCount = (v: Variant, n: number) => Object.entries(p(v, n).resourceTypes).filter(([k]) => k.startsWith('Custom::')).reduce((a, [, c]) => a + c, 0);
+  const libCr = crCount('library', largest);
+  const floorCr = crCount('floor', largest);
+  const extra = {
+    total: lib.templateCompactBytes - floor.templateCompactBytes,
+    bodies: lib.customResourceBytes - floor.customResourceBytes,
+    ids: lib.customResourceIdChars - floor.customResourceIdChars,
+    policies: lib.policyBytes - floor.policyBytes,
+  };
   out.push(`Where the bytes go at N=${largest} (compact JSON): custom resources ${kb(lib.customResourceBytes)} for this library`
-    + ` (${int(lib.customResourceBytes / crCount('library', largest))} bytes each) vs ${kb(floor.customResourceBytes)} for the floor`
-    + ` (${int(floor.customResourceBytes / crCount('floor', largest))} bytes each); DependsOn lists ${kb(lib.dependsOnBytes)} vs ${kb(floor.dependsOnBytes)};`
-    + ` IAM policies ${kb(lib.policyBytes)} vs ${kb(floor.policyBytes)}.`, '');
+    + ` (${int(lib.customResourceBytes / libCr)} bytes each, logical ids ${(lib.customResourceIdChars / libCr).toFixed(1)} characters on average)`
+    + ` vs ${kb(floor.customResourceBytes)} for the floor (${int(floor.customResourceBytes / floorCr)} bytes each, ids`
+    + ` ${(floor.customResourceIdChars / floorCr).toFixed(1)} characters); IAM policies ${kb(lib.policyBytes)} vs ${kb(floor.policyBytes)};`
+    + ` DependsOn lists ${kb(lib.dependsOnBytes)} vs ${kb(floor.dependsOnBytes)} (${lib.customResourcesWithDependsOn} of the library's ${int(libCr)}`
+    + ` custom resources carry one). Of the ${kb(extra.total)} the library's compact template has over the floor's: custom resource bodies`
+    + ` ${kb(extra.bodies)}, their logical ids ${kb(extra.ids)}, IAM policies ${kb(extra.policies)}, the rest (provider infrastructure)`
+    + ` ${kb(extra.total - extra.bodies - extra.ids - extra.policies)}.`, '');
 
   out.push('### Provider infrastructure per stack', '');
   out.push(table(
@@ -286,14 +305,19 @@ export function renderMarkdown(r: Results): string {
       String(p(v, n).resourceCount),
     ])),
   ), '');
+  const managedPolicies = (v: Variant, n: number) => p(v, n).resourceTypes['AWS::IAM::ManagedPolicy'] ?? 0;
   out.push('This library: one provider per stack whatever N (2 handler functions + the Provider framework\'s 3 functions and 1 state'
-    + ' machine, 5 roles), one policy statement per action group whose resource list grows by one ARN per project or user.'
+    + ' machine, 5 roles). What grows with N is the handler role\'s grants: policy statements of at most 10 ARNs each, one ARN per'
+    + ' project (its project and team actions in one statement) and one per profile\'s user. Once the role\'s inline policy passes'
+    + ' 10,000 characters by CDK\'s estimate, CDK moves whole statements into managed policies (`Role.splitLargePolicy`,'
+    + ` \`OverflowPolicyN\`), so the managed policies grow with N: ${sizes.map(n => `${managedPolicies('library', n)} at N=${n}`).join(', ')}.`
     + ' AwsCustomResource: one singleton function, but one IAM policy per resource.', '');
 
   out.push('### Growth', '');
   const [a, b] = sizes.slice(-2);
   out.push(table(
-    ['Variant', `synth ms per +1 N (N ${a}→${b})`, `synth time ×(N ${a}→${b})`, 'template bytes per +1 N', 'peak RSS per +1 N', `role inline policy chars at N=${largest}`],
+    ['Variant', `synth ms per +1 N (N ${a}→${b})`, `synth time ×(N ${a}→${b})`, 'template bytes per +1 N', 'peak RSS per +1 N',
+      `role inline policy chars at N=${largest}`, `managed policies on one role at N=${largest}`],
     synth.variants.map(v => [
       VARIANT_TITLES[v],
       ((p(v, b).synthMs.median - p(v, a).synthMs.median) / (b - a)).toFixed(2),
@@ -301,72 +325,42 @@ export function renderMarkdown(r: Results): string {
       int((p(v, b).templateBytes - p(v, a).templateBytes) / (b - a)),
       kb((p(v, b).maxRssBytes.median - p(v, a).maxRssBytes.median) / (b - a)),
       int(p(v, largest).maxRoleInlinePolicyChars),
+      String(p(v, largest).maxRoleManagedPolicies),
     ]),
   ), '');
   if (sizes.length >= 3) {
     const [x, y, z] = sizes.slice(-3);
     const slope = (v: Variant, i: number, j: number) => (p(v, j).synthMs.median - p(v, i).synthMs.median) / (j - i);
+    const addedPolicies = managedPolicies('library', z) - managedPolicies('library', y);
     out.push(`Marginal synth time per +1 N, N ${x}→${y} then N ${y}→${z}: `
       + synth.variants.map(v => `${VARIANT_TITLES[v]} ${slope(v, x, y).toFixed(2)} then ${slope(v, y, z).toFixed(2)} ms`
         + (slope(v, y, z) > 1.5 * slope(v, x, y) ? ' (**grows faster than linearly**)' : '')).join('; ')
-      + '. Template bytes and resource counts grow exactly linearly in every variant.', '');
+      + '. Template bytes and resource counts grow linearly with N in every variant'
+      + (addedPolicies > 0
+        ? `, this library's resource count with one more managed policy about every ${Math.round((z - y) / addedPolicies)} projects (N ${y}→${z}).`
+        : '.'), '');
   }
 
-  out.push('### Limits: where one stack stops deploying', '');
-  const limitNames = Object.keys(LIMITS) as LimitName[];
-  out.push(table(
-    ['Variant', ...limitNames.map(l => `${int(LIMITS[l].value)} ${LIMITS[l].label}`)],
-    synth.variants.map(v => [VARIANT_TITLES[v], ...limitNames.map(l => {
-      const c = synth.limitCrossings[v][l];
-      return c === null ? 'never (constant)' : `N ≥ ${c.n}${c.extrapolated ? ' (extrapolated)' : ''}`;
-    })]),
-  ), '');
-  // Over 51,200 bytes CDK uploads the template to S3: not a limit on what deploys.
-  const blocking: LimitName[] = limitNames.filter(l => l !== 'inlineTemplate');
-  const libLimits = blocking.flatMap(l => {
-    const c = synth.limitCrossings.library[l];
-    return c === null ? [] : [{ l, c }];
-  });
-  // Every limit grows with N in this library, so there is always a first one.
-  const binding = libLimits.reduce((x, y) => (y.c.n < x.c.n ? y : x), libLimits[0] ?? { l: 'resources' as LimitName, c: { n: Infinity, extrapolated: true } });
-  const perStack = Math.max(1, binding.c.n > 20 ? Math.floor((binding.c.n - 1) / 10) * 10 : binding.c.n - 1);
-  out.push('Table: the first N (projects, with 2 members each and N/2 profiles) at which the limit is exceeded, interpolated between the'
-    + ' measured sizes. The inline-policy figure is the resolved policy (intrinsics replaced by typical ARNs) as IAM counts it.', '');
-  const limitResult = synth.resourceLimitCheck.error
-    ? `With CDK's default check, synthesis of N=${synth.resourceLimitCheck.n} fails: "${synth.resourceLimitCheck.error.slice(0, 400)}"`
-      + ' Raising `@aws-cdk/core:stackResourceLimit` only moves the error to CloudFormation.'
-    : `With CDK's default check, synthesis of N=${synth.resourceLimitCheck.n} succeeds (${p('library', synth.resourceLimitCheck.n).resourceCount} resources).`;
-  out.push(`- **For this library the first limit that stops a deployment is the ${LIMITS[binding.l].label} (${int(LIMITS[binding.l].value)}),`
-    + ` from about N = ${binding.c.n}${binding.c.extrapolated ? ' (extrapolated)' : ''}**.`
-    + (binding.l === 'roleInlinePolicy'
-      ? ' The handler role\'s default policy lists every project ARN twice (project and team statements) and every profile\'s user ARN;'
-      + ' IAM refuses the policy ("Maximum policy size of 10240 bytes exceeded"), and since every CodeStar resource depends on it the'
-      + ' stack fails before any of them is created, long before 500 resources. CDK moves statements into managed policies when a role'
-      + ' policy grows too large (`Role.splitLargePolicy`), but the provider\'s statements list their ARNs through one `Lazy.list`, which'
-      + ' CDK\'s size estimate counts as a single ARN, so no split happens. AwsCustomResource hits the same IAM limit much earlier (one'
-      + ' policy per resource, all on its singleton role).'
-      : ''),
-  `- ${LIMITS.resources.label}: exceeded from N ≈ ${synth.limitCrossings.library.resources?.n} for this library. ${limitResult}`,
-  `- Template body: CDK uploads templates over ${int(LIMITS.inlineTemplate.value)} bytes to the bootstrap bucket (every variant from small N);`
-    + ` the ${int(LIMITS.s3Template.value)}-byte S3 limit is reached at N ≈ ${synth.limitCrossings.library.s3Template?.n} for this library,`
-    + ` N ≈ ${synth.limitCrossings.awsCustomResource.s3Template?.n} for AwsCustomResource.`,
-  `- **What to do**: split the projects over several stacks, each under the first limit above (for example ${perStack} projects`
-    + ' with their members and profiles per stack). Each stack gets its own provider (one per stack, by design), so the provider cost'
-    + ' is paid once per stack and nothing is shared across stacks; members of a project in another stack use'
-    + ' `CodeStarProject.fromProjectId`.',
-  '',
-  );
+  renderLimits(out, r);
 
   out.push('### Why the library costs more than the floor', '');
+  const ex = lib.logicalIdExamples;
+  const fx = floor.logicalIdExamples;
+  const exampleIds = (x: Record<string, string>) => ['Custom::CodeStarProject', 'Custom::CodeStarTeamMember', 'Custom::CodeStarUserProfile']
+    .map(type => `\`${x[type]}\``).join(', ');
   out.push('- *Synth time*: per resource the library builds an L2 construct (a `Resource` wrapper, a `TagManager` and a tag validation for'
-    + ' projects), validates every property against the API model, registers ARNs in the provider\'s policy statements and adds'
-    + ' dependencies on the handler role; the floor builds one `CfnResource`. At small N the provider (log groups, 2 functions, the'
-    + ' Provider framework) dominates.',
-  '- *Template bytes*: the library\'s logical ids are longer (construct path + hash, e.g. `Project0B312FB5A`, and the provider\'s ids'
-    + ` in every ServiceToken), every custom resource carries \`DependsOn\` on the handler role and its policy (${kb(lib.dependsOnBytes)} at`
-    + ` N=${largest}; CloudFormation already orders them after the role through the ServiceToken → framework function → its policy →`
-    + ' handler function → handler role chain, so these edges are redundant), and the least-privilege policy lists one ARN per project and'
-    + ' user (the floor uses a wildcard).',
+    + ' projects), validates every property against the API model, registers ARNs in the provider\'s policy statements (which CDK'
+    + ' then sizes and splits into managed policies), and resolves and hashes each team member\'s and profile\'s identity for its'
+    + ' logical id; the floor builds one `CfnResource`. At small N the provider (log groups, 2 functions, the Provider framework)'
+    + ' dominates.',
+  '- *Template bytes* (see "Where the bytes go"): every custom resource\'s ServiceToken names the Provider framework\'s function,'
+    + ` \`${lib.serviceTokenTarget}\` (${lib.serviceTokenTarget?.length} characters, the floor's \`${floor.serviceTokenTarget}\``
+    + ` ${floor.serviceTokenTarget?.length}); logical ids are longer (${exampleIds(ex)} vs ${exampleIds(fx)}: a project's is its`
+    + ' construct path plus a hash of it; a member\'s is made of its project and user, a profile\'s of its user, each followed by a'
+    + ' hash of that identity); and the least-privilege policy lists one ARN per project and per profile\'s user (the floor grants a wildcard).'
+    + ` ${lib.customResourcesWithDependsOn === 0
+      ? 'No custom resource carries a DependsOn: the ServiceToken already orders each one after the handler role and every policy attached to it.'
+      : `${lib.customResourcesWithDependsOn} custom resources carry a DependsOn.`}`,
   '',
   );
 
@@ -476,4 +470,160 @@ export function renderMarkdown(r: Results): string {
     out.push('');
   }
   return `${out.join('\n').replace(/\n{3,}/g, '\n\n').trimEnd()}\n`;
+}
+
+/** The first N of a crossing, as the limits table shows it. */
+function formatCrossing(c: Crossing | null, max: number): string {
+  if (c === null) {
+    return `not reached (at most ${int(max)})`;
+  }
+  switch (c.how) {
+    case 'scanned': return `N ≥ ${c.n} (exact)`;
+    case 'interpolated': return `N ≥ ${c.n}`;
+    case 'extrapolated': return `N ≥ ${c.n} (extrapolated)`;
+    case 'bracketed': return c.after === undefined ? `N ≤ ${c.n}` : `${c.after} < N ≤ ${c.n}`;
+  }
+}
+
+/** At most this many projects per stack stay under a limit first exceeded at N = n (a round number when n is large). */
+function projectsPerStack(n: number): number {
+  return Math.max(1, n > 20 ? Math.floor((n - 1) / 10) * 10 : n - 1);
+}
+
+/** The "Limits" subsection: which CloudFormation or IAM limit stops a stack first, per variant, from the measurements. */
+function renderLimits(out: string[], r: Results) {
+  const { synth } = r;
+  const sizes = synth.sizes;
+  const largest = sizes[sizes.length - 1];
+  const p = (v: Variant, n: number) => synth.points[v][n];
+  const limitNames = Object.keys(LIMITS) as LimitName[];
+  const blocking = limitNames.filter(l => LIMITS[l].blocking);
+  const scan = synth.limitScan;
+  // The largest value at the measured sizes and, for the scanned variant, at any N the scan went through within every limit.
+  const maxOver = (v: Variant, l: LimitName) => Math.max(...sizes.map(n => p(v, n)[LIMITS[l].field]),
+    v === scan.variant ? scan.maxWithinLimits[LIMITS[l].field].value : 0);
+  const label = (l: LimitName) => `${LIMITS[l].label.replace(/ \(.*\)$/, '')} (${int(LIMITS[l].value)})`;
+
+  out.push('### Limits: where one stack stops deploying', '');
+  out.push(table(
+    ['Variant', ...limitNames.map(l => `${int(LIMITS[l].value)} ${LIMITS[l].label}`)],
+    synth.variants.map(v => [VARIANT_TITLES[v], ...limitNames.map(l => formatCrossing(synth.limitCrossings[v][l], maxOver(v, l)))]),
+  ), '');
+  out.push('Table: the first N (projects, with 2 members each, and ceil(N/2) profiles) at which each limit is exceeded.'
+    + ` *exact*: this library's stack was synthesized at every N from 1 to ${scan.lastN} (one process, ${(scan.ms / 1000).toFixed(0)} s),`
+    + ' until it first exceeded a limit that stops a deployment. The other figures come from the measured sizes'
+    + ` (${sizes.join(', ')}): linear between them, or past the largest (*extrapolated*); this library's policy figures move in steps`
+    + ' (CDK packs whole statements into the inline and the managed policies), so they are given as the sizes they lie between'
+    + ' (*a < N ≤ b*). Policy sizes are the resolved documents (intrinsics replaced by typical ARNs) without whitespace, as IAM'
+    + ' counts them; a role\'s inline policies are summed, and its managed policies include AWS managed ones.', '');
+
+  const role = p('library', largest).policyRole;
+  out.push(`This library's IAM policy as N grows: the largest figures over the stack's roles${role ? ` (at N=${largest} all three are the`
+    + ` handler role's, \`${role}\`)` : ''}; the last row is the largest value at any N the scan found within every limit.`, '');
+  const m = scan.maxWithinLimits;
+  out.push(table(
+    ['N', 'resources', `inline policies of one role (chars; limit ${int(LIMITS.roleInlinePolicy.value)})`,
+      `managed policies on one role (limit ${LIMITS.roleManagedPolicies.value})`, `largest managed policy (chars; limit ${int(LIMITS.managedPolicySize.value)})`],
+    [
+      ...sizes.map(n => [String(n), int(p('library', n).resourceCount), int(p('library', n).maxRoleInlinePolicyChars),
+        String(p('library', n).maxRoleManagedPolicies), int(p('library', n).maxManagedPolicyChars)]),
+      [`any N ≤ ${m.resourceCount.n}`, `${int(m.resourceCount.value)} (N=${m.resourceCount.n})`,
+        `${int(m.maxRoleInlinePolicyChars.value)} (N=${m.maxRoleInlinePolicyChars.n})`,
+        `${m.maxRoleManagedPolicies.value} (N=${m.maxRoleManagedPolicies.n})`,
+        `${int(m.maxManagedPolicyChars.value)} (N=${m.maxManagedPolicyChars.n})`],
+    ],
+  ), '');
+
+  // The first blocking limit of each variant (for the library, the scan's, which is exact).
+  const firstLimit = (v: Variant) => blocking
+    .flatMap(l => {
+      const c = synth.limitCrossings[v][l];
+      return c === null ? [] : [{ l, c }];
+    })
+    .reduce<{ l: LimitName; c: Crossing } | undefined>((x, y) => (x === undefined || y.c.n < x.c.n ? y : x), undefined);
+
+  const bullets: string[] = [];
+  const iamLimits: LimitName[] = ['roleInlinePolicy', 'managedPolicySize', 'roleManagedPolicies'];
+  if (scan.exceeded.length > 0) {
+    const at = scan.atLast;
+    const before = scan.beforeLast;
+    const n = scan.lastN;
+    let why = '';
+    if (scan.exceeded.includes('resources')) {
+      why += ` At N = ${n - 1} the stack holds ${before?.resourceCount} resources; at N = ${n} it holds ${at.resourceCount}: ${at.customResources}`
+        + ` custom resources (N projects, 2N team members, ceil(N/2) profiles) and ${at.resourceCount - at.customResources} for the`
+        + ` provider and its policies (the handler role has ${at.maxRoleManagedPolicies} managed policies there).`
+        + ' CDK\'s default check already refuses to synthesize such a stack (below), so a user meets this limit at `cdk synth`.';
+    }
+    if (scan.exceeded.some(l => iamLimits.includes(l))) {
+      why += ' IAM refuses the handler role\'s policy; every custom resource is ordered after the role and its policies (through its'
+        + ' ServiceToken), so the stack fails before any CodeStar resource is created.';
+    }
+    bullets.push(`**For this library the first limit that stops a deployment is ${scan.exceeded.map(label).join(' and ')}, from N = ${n}**`
+      + ` (exact).${why}`);
+    if (!scan.exceeded.some(l => iamLimits.includes(l))) {
+      bullets.push(`IAM does not bind first: up to N = ${n - 1} the handler role's inline policies stay at or below`
+        + ` ${int(m.maxRoleInlinePolicyChars.value)} characters (limit ${int(LIMITS.roleInlinePolicy.value)}), its managed policies at or below`
+        + ` ${m.maxRoleManagedPolicies.value} (limit ${LIMITS.roleManagedPolicies.value}) and the largest managed policy at or below`
+        + ` ${int(m.maxManagedPolicyChars.value)} characters (limit ${int(LIMITS.managedPolicySize.value)}). The provider's policy statements hold`
+        + ' at most 10 ARNs each, so CDK can move whole statements into managed policies as the stack grows: the inline policy stays'
+        + ' bounded while the managed policies grow.');
+    }
+  } else {
+    bullets.push(`**This library's stack exceeds no limit that stops a deployment up to N = ${scan.lastN}** (every N synthesized).`);
+  }
+
+  // Library limits past the first one.
+  const later = blocking.filter(l => !scan.exceeded.includes(l) && synth.limitCrossings.library[l] !== null);
+  if (later.length > 0) {
+    const mpWarning = p('library', largest).warnings['warning:@aws-cdk/aws-iam:rolePolicyLarge'] !== undefined;
+    let text = `Further limits for this library${scan.exceeded.length > 0 ? ', past the first' : ''}: ` + later.map(l => `${label(l)} at ${formatCrossing(synth.limitCrossings.library[l], 0)}`
+      + (l === 'roleManagedPolicies' ? ` (${p('library', largest).maxRoleManagedPolicies} at N=${largest}${mpWarning
+        ? ', where CDK warns `@aws-cdk/aws-iam:rolePolicyLarge`' : ''})` : '')
+      + (l === 'managedPolicySize' ? ` (${int(p('library', largest).maxManagedPolicyChars)} at N=${largest})` : '')).join('; ') + '.';
+    if (later.includes('managedPolicySize')) {
+      text += ' CDK fills each overflow policy up to 6,000 characters by its own estimate (150 characters per ARN that is a token),'
+        + ' which counts neither `Sid`s nor the JSON around the statements; this figure replaces each reference by a typical ARN, so it'
+        + ' is an approximation of what IAM would count, reached only past the resource limit.';
+    }
+    bullets.push(text);
+  }
+
+  const limitResult = synth.resourceLimitCheck.error
+    ? `with CDK's default check, synthesis of N=${synth.resourceLimitCheck.n} fails: "${synth.resourceLimitCheck.error.slice(0, 400)}"`
+      + ' Raising `@aws-cdk/core:stackResourceLimit` only moves the error to CloudFormation.'
+    : `with CDK's default check, synthesis of N=${synth.resourceLimitCheck.n} succeeds (${p('library', synth.resourceLimitCheck.n).resourceCount} resources).`;
+  bullets.push(`Resources per stack: ${limitResult}`);
+  bullets.push(`Template body: CDK uploads templates over ${int(LIMITS.inlineTemplate.value)} bytes to the bootstrap bucket (this library`
+    + ` from ${formatCrossing(synth.limitCrossings.library.inlineTemplate, 0)}); the ${int(LIMITS.s3Template.value)}-byte S3 limit is reached at`
+    + ` ${formatCrossing(synth.limitCrossings.library.s3Template, maxOver('library', 's3Template'))} for this library,`
+    + ` ${formatCrossing(synth.limitCrossings.awsCustomResource.s3Template, maxOver('awsCustomResource', 's3Template'))} for AwsCustomResource.`);
+
+  const alternatives = synth.variants.filter(v => v !== 'library');
+  bullets.push('The alternatives: ' + alternatives.map(v => {
+    const f = firstLimit(v);
+    if (!f) {
+      return `${VARIANT_TITLES[v]} reaches none of these limits up to N = ${largest}`;
+    }
+    let text = `${VARIANT_TITLES[v]} first exceeds ${label(f.l)} at ${formatCrossing(f.c, 0)}`;
+    if (f.l === 'roleInlinePolicy' && v === 'awsCustomResource') {
+      const perResource = p(v, largest).maxRoleInlinePolicyChars / crCountOf(p(v, largest).resourceTypes);
+      text += ` (every AwsCustomResource adds its own IAM policy, ${int(perResource)} characters, to the one singleton function's role,`
+        + ' and CDK does not split separate policies)';
+    }
+    return `${text}: at most ${projectsPerStack(f.c.n)} projects per stack`;
+  }).join('; ') + '.');
+
+  const own = firstLimit('library');
+  if (own) {
+    bullets.push('**What to do**: split the projects over several stacks, each under the first limit above (for example'
+      + ` ${projectsPerStack(own.c.n)} projects with their members and profiles per stack). Each stack gets its own provider (one per stack,`
+      + ' by design), so the provider cost is paid once per stack and nothing is shared across stacks; members of a project in another'
+      + ' stack use `CodeStarProject.fromProjectId`.');
+  }
+  out.push(...bullets.map(x => `- ${x}`), '');
+}
+
+function crCountOf(types: Record<string, number>): number {
+  return Object.entries(types).filter(([k]) => k.startsWith('Custom::')).reduce((a, [, c]) => a + c, 0);
 }

@@ -19,10 +19,51 @@ export interface SynthJob {
   readonly resourceLimitCheck?: boolean;
   /** Only load the modules and build nothing: the baseline process. */
   readonly baseline?: boolean;
+  /**
+   * Instead of one synthesis: synthesize every N from 1 to `n`, one App each, and stop after the
+   * first N at which any of `limits` is exceeded. Nothing is timed; the result is a `ScanResult`.
+   */
+  readonly scanLimits?: ReadonlyArray<{ readonly name: string; readonly field: ScannedField; readonly value: number }>;
+}
+
+/** What one template holds, deterministically (the same in every run). */
+export interface TemplateMeasurement {
+  /** The template as CDK writes it (indented), and as compact JSON. */
+  readonly templateBytes: number;
+  readonly templateCompactBytes: number;
+  readonly resourceCount: number;
+  readonly resourceTypes: Record<string, number>;
+  /**
+   * The largest sum, over one role, of its inline policies (AWS::IAM::Policy documents attached to
+   * it and the role's own `Policies`), as IAM counts it: resolved JSON without whitespace. IAM's
+   * limit is 10,240 characters.
+   */
+  readonly maxRoleInlinePolicyChars: number;
+  /**
+   * The most managed policies attached to one role: AWS::IAM::ManagedPolicy resources naming it in
+   * `Roles`, and the ARNs in its `ManagedPolicyArns` (AWS managed ones included, as IAM counts
+   * them). IAM allows 10 per role by default, 20 with a quota increase.
+   */
+  readonly maxRoleManagedPolicies: number;
+  /** The largest AWS::IAM::ManagedPolicy document, resolved, without whitespace. IAM's limit is 6,144 characters. */
+  readonly maxManagedPolicyChars: number;
+  /** The role those maxima belong to when one role holds all three (the handler role, for this library). */
+  readonly policyRole?: string;
+  /** Compact template bytes spent on custom resources, on IAM policies, and on DependsOn lists. */
+  readonly customResourceBytes: number;
+  readonly policyBytes: number;
+  readonly dependsOnBytes: number;
+  /** Custom resources that carry a DependsOn list. */
+  readonly customResourcesWithDependsOn: number;
+  /** Characters of the custom resources' logical ids, summed. */
+  readonly customResourceIdChars: number;
+  /** The first logical id of each custom resource type, and the resource its ServiceToken names. */
+  readonly logicalIdExamples: Record<string, string>;
+  readonly serviceTokenTarget?: string;
 }
 
 /** What the child reports. */
-export interface SynthMeasurement {
+export interface SynthMeasurement extends TemplateMeasurement {
   readonly variant: string;
   readonly n: number;
   /** Loading aws-cdk-lib and the library (not part of synthMs). */
@@ -32,23 +73,25 @@ export interface SynthMeasurement {
   /** Peak resident set size of the process, in bytes. */
   readonly maxRssBytes: number;
   readonly heapUsedBytes: number;
-  /** The template as CDK writes it (indented), and as compact JSON. */
-  readonly templateBytes: number;
-  readonly templateCompactBytes: number;
-  readonly resourceCount: number;
-  readonly resourceTypes: Record<string, number>;
-  /**
-   * The largest sum, over one role, of its inline policies (AWS::IAM::Policy documents attached to
-   * it), as IAM counts it: resolved JSON without whitespace. IAM's limit is 10,240 characters.
-   */
-  readonly maxRoleInlinePolicyChars: number;
-  /** Compact template bytes spent on custom resources, on IAM policies, and on DependsOn lists. */
-  readonly customResourceBytes: number;
-  readonly policyBytes: number;
-  readonly dependsOnBytes: number;
   readonly warnings: Record<string, number>;
   /** When synthesis failed (with `resourceLimitCheck`, the limit error). */
   readonly error?: string;
+}
+
+/** The fields a limit scan checks and reports per N. */
+export const SCANNED_FIELDS = [
+  'resourceCount', 'templateBytes', 'maxRoleInlinePolicyChars', 'maxRoleManagedPolicies', 'maxManagedPolicyChars',
+] as const;
+export type ScannedField = typeof SCANNED_FIELDS[number];
+export type ScanRow = { readonly n: number; readonly customResources: number } & Record<ScannedField, number>;
+
+/** What a limit scan reports: one row per N synthesized, the last one the first N over a limit (if any was). */
+export interface ScanResult {
+  readonly variant: string;
+  readonly rows: ScanRow[];
+  /** The limits exceeded at the last row's N; empty when none was up to the job's N. */
+  readonly exceeded: string[];
+  readonly ms: number;
 }
 
 interface CfnResource {
@@ -92,6 +135,120 @@ const PRELOAD = [
   'aws-cdk-lib/custom-resources',
 ];
 
+/** Measures a synthesized template (as written to cdk.out). */
+export function measureTemplate(templateText: string): TemplateMeasurement {
+  const template = (templateText ? JSON.parse(templateText) : {}) as { Resources?: Record<string, CfnResource> };
+  const entries = Object.entries(template.Resources ?? {});
+  const resourceTypes: Record<string, number> = {};
+  const inlinePolicyChars: Record<string, number> = {};
+  const managedPolicies: Record<string, Set<string>> = {};
+  const roleKey = (role: unknown) => ((role as { Ref?: string }).Ref ?? JSON.stringify(role));
+  const attachManaged = (role: string, policy: string) => (managedPolicies[role] ??= new Set()).add(policy);
+  const policyChars = (document: unknown) => JSON.stringify(resolveApproximately(document)).length;
+  let maxManagedPolicyChars = 0;
+  let maxManagedPolicyRole: string | undefined;
+  let customResourceBytes = 0;
+  let customResourcesWithDependsOn = 0;
+  let customResourceIdChars = 0;
+  let policyBytes = 0;
+  let dependsOnBytes = 0;
+  let serviceTokenTarget: string | undefined;
+  const logicalIdExamples: Record<string, string> = {};
+  for (const [id, r] of entries) {
+    resourceTypes[r.Type] = (resourceTypes[r.Type] ?? 0) + 1;
+    const bytes = JSON.stringify(r).length;
+    const props = r.Properties ?? {};
+    if (r.Type.startsWith('Custom::')) {
+      customResourceBytes += bytes;
+      customResourceIdChars += id.length;
+      customResourcesWithDependsOn += r.DependsOn ? 1 : 0;
+      logicalIdExamples[r.Type] ??= id;
+      const token = props.ServiceToken as { 'Fn::GetAtt'?: string[] } | string | undefined;
+      serviceTokenTarget ??= typeof token === 'object' && token['Fn::GetAtt'] ? token['Fn::GetAtt'][0] : JSON.stringify(token);
+    }
+    if (r.Type === 'AWS::IAM::Policy' || r.Type === 'AWS::IAM::ManagedPolicy') {
+      policyBytes += bytes;
+    }
+    if (r.DependsOn) {
+      dependsOnBytes += JSON.stringify({ DependsOn: r.DependsOn }).length - 1;
+    }
+    if (r.Type === 'AWS::IAM::Policy') {
+      const chars = policyChars(props.PolicyDocument);
+      for (const role of (props.Roles ?? []) as unknown[]) {
+        inlinePolicyChars[roleKey(role)] = (inlinePolicyChars[roleKey(role)] ?? 0) + chars;
+      }
+    }
+    if (r.Type === 'AWS::IAM::ManagedPolicy') {
+      const chars = policyChars(props.PolicyDocument);
+      const roles = ((props.Roles ?? []) as unknown[]).map(roleKey);
+      roles.forEach(role => attachManaged(role, id));
+      if (chars > maxManagedPolicyChars) {
+        maxManagedPolicyChars = chars;
+        maxManagedPolicyRole = roles[0];
+      }
+    }
+    if (r.Type === 'AWS::IAM::Role') {
+      for (const policy of (props.Policies ?? []) as Array<{ PolicyDocument?: unknown }>) {
+        inlinePolicyChars[id] = (inlinePolicyChars[id] ?? 0) + policyChars(policy.PolicyDocument);
+      }
+      for (const arn of (props.ManagedPolicyArns ?? []) as unknown[]) {
+        attachManaged(id, (arn as { Ref?: string }).Ref ?? JSON.stringify(arn));
+      }
+    }
+  }
+  const maxOf = (values: Record<string, number>) => Object.entries(values).reduce<[string | undefined, number]>(
+    (best, [role, v]) => (v > best[1] ? [role, v] : best), [undefined, 0]);
+  const [inlineRole, maxRoleInlinePolicyChars] = maxOf(inlinePolicyChars);
+  const [managedRole, maxRoleManagedPolicies] = maxOf(Object.fromEntries(Object.entries(managedPolicies).map(([k, v]) => [k, v.size])));
+  const roles = new Set([inlineRole, managedRole, maxManagedPolicyRole].filter(x => x !== undefined));
+  return {
+    templateBytes: Buffer.byteLength(templateText),
+    templateCompactBytes: templateText ? Buffer.byteLength(JSON.stringify(template)) : 0,
+    resourceCount: entries.length,
+    resourceTypes,
+    maxRoleInlinePolicyChars,
+    maxRoleManagedPolicies,
+    maxManagedPolicyChars,
+    policyRole: roles.size === 1 ? [...roles][0] : undefined,
+    customResourceBytes,
+    policyBytes,
+    dependsOnBytes,
+    customResourcesWithDependsOn,
+    customResourceIdChars,
+    logicalIdExamples,
+    serviceTokenTarget,
+  };
+}
+
+/** Builds and synthesizes one app; the template text and the stack's messages. */
+function synthesize(apps: typeof import('./apps'), job: SynthJob, n: number) {
+  const app = apps.newApp({ outdir: job.outdir, resourceLimitCheck: job.resourceLimitCheck });
+  apps.buildStack(app, job.variant as never, n);
+  const assembly = app.synth();
+  const artifact = assembly.getStackByName(apps.STACK_NAME);
+  const templateText = fs.readFileSync(path.join(job.outdir, artifact.templateFile), 'utf-8');
+  const warnings: Record<string, number> = {};
+  for (const message of artifact.messages) {
+    const id = String(message.entry.data).match(/\[ack: ([^\]]+)\]/)?.[1] ?? message.level;
+    warnings[`${message.level}:${id}`] = (warnings[`${message.level}:${id}`] ?? 0) + 1;
+  }
+  return { templateText, warnings };
+}
+
+/** Every N from 1 to job.n, until one is over a limit. */
+function scan(apps: typeof import('./apps'), job: SynthJob): ScanResult {
+  const start = performance.now();
+  const rows: ScanRow[] = [];
+  let exceeded: string[] = [];
+  for (let n = 1; n <= job.n && exceeded.length === 0; n++) {
+    const m = measureTemplate(synthesize(apps, job, n).templateText);
+    const customResources = Object.entries(m.resourceTypes).filter(([k]) => k.startsWith('Custom::')).reduce((a, [, c]) => a + c, 0);
+    rows.push({ n, customResources, ...Object.fromEntries(SCANNED_FIELDS.map(f => [f, m[f]])) as Record<ScannedField, number> });
+    exceeded = (job.scanLimits ?? []).filter(l => m[l.field] > l.value).map(l => l.name);
+  }
+  return { variant: job.variant, rows, exceeded, ms: performance.now() - start };
+}
+
 function main() {
   const job = JSON.parse(process.argv[2]) as SynthJob;
   const t0 = performance.now();
@@ -107,54 +264,23 @@ function main() {
   }
   const t1 = performance.now();
 
+  if (job.scanLimits) {
+    fs.writeFileSync(job.resultFile, JSON.stringify(scan(apps, job)));
+    return;
+  }
+
   let error: string | undefined;
-  let template: { Resources?: Record<string, CfnResource> } = {};
   let templateText = '';
-  const warnings: Record<string, number> = {};
+  let warnings: Record<string, number> = {};
   if (!job.baseline) {
     try {
-      const app = apps.newApp({ outdir: job.outdir, resourceLimitCheck: job.resourceLimitCheck });
-      apps.buildStack(app, job.variant as never, job.n);
-      const assembly = app.synth();
-      const artifact = assembly.getStackByName(apps.STACK_NAME);
-      templateText = fs.readFileSync(path.join(job.outdir, artifact.templateFile), 'utf-8');
-      template = JSON.parse(templateText);
-      for (const message of artifact.messages) {
-        const id = String(message.entry.data).match(/\[ack: ([^\]]+)\]/)?.[1] ?? message.level;
-        warnings[`${message.level}:${id}`] = (warnings[`${message.level}:${id}`] ?? 0) + 1;
-      }
+      ({ templateText, warnings } = synthesize(apps, job, job.n));
     } catch (e) {
       error = e instanceof Error ? e.message : String(e);
     }
   }
   const t2 = performance.now();
 
-  const resources = Object.values(template.Resources ?? {});
-  const resourceTypes: Record<string, number> = {};
-  const inlinePolicyChars: Record<string, number> = {};
-  let customResourceBytes = 0;
-  let policyBytes = 0;
-  let dependsOnBytes = 0;
-  for (const r of resources) {
-    resourceTypes[r.Type] = (resourceTypes[r.Type] ?? 0) + 1;
-    const bytes = JSON.stringify(r).length;
-    if (r.Type.startsWith('Custom::')) {
-      customResourceBytes += bytes;
-    }
-    if (r.Type === 'AWS::IAM::Policy' || r.Type === 'AWS::IAM::ManagedPolicy') {
-      policyBytes += bytes;
-    }
-    if (r.DependsOn) {
-      dependsOnBytes += JSON.stringify({ DependsOn: r.DependsOn }).length - 1;
-    }
-    if (r.Type === 'AWS::IAM::Policy') {
-      const chars = JSON.stringify(resolveApproximately(r.Properties?.PolicyDocument)).length;
-      for (const role of (r.Properties?.Roles ?? []) as Array<{ Ref?: string }>) {
-        const key = role.Ref ?? JSON.stringify(role);
-        inlinePolicyChars[key] = (inlinePolicyChars[key] ?? 0) + chars;
-      }
-    }
-  }
   const result: SynthMeasurement = {
     variant: job.variant,
     n: job.n,
@@ -162,18 +288,13 @@ function main() {
     synthMs: t2 - t1,
     maxRssBytes: process.resourceUsage().maxRSS * 1024,
     heapUsedBytes: process.memoryUsage().heapUsed,
-    templateBytes: Buffer.byteLength(templateText),
-    templateCompactBytes: templateText ? Buffer.byteLength(JSON.stringify(template)) : 0,
-    resourceCount: resources.length,
-    resourceTypes,
-    maxRoleInlinePolicyChars: Math.max(0, ...Object.values(inlinePolicyChars)),
-    customResourceBytes,
-    policyBytes,
-    dependsOnBytes,
+    ...measureTemplate(templateText),
     warnings,
     ...(error !== undefined ? { error: error.split('\n')[0].slice(0, 600) } : {}),
   };
   fs.writeFileSync(job.resultFile, JSON.stringify(result));
 }
 
-main();
+if (require.main === module) {
+  main();
+}

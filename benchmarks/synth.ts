@@ -7,33 +7,67 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { Variant, VARIANTS } from './apps';
 import { progress, ROOT, Summary, summarize, timedSpawn } from './stats';
-import type { SynthJob, SynthMeasurement } from './synth-child';
+import type { ScannedField, ScanResult, ScanRow, SynthJob, SynthMeasurement, TemplateMeasurement } from './synth-child';
 
 export const SIZES = [1, 10, 100, 400] as const;
 
-/** CloudFormation and IAM limits a stack runs into as it grows. */
+/**
+ * CloudFormation and IAM limits a stack runs into as it grows, and the measured quantity each one
+ * bounds. `blocking`: exceeding it fails the deployment (over 51,200 bytes CDK only uploads the
+ * template to S3 first).
+ */
 export const LIMITS = {
-  resources: { value: 500, label: 'resources per stack (CloudFormation)' },
-  inlineTemplate: { value: 51_200, label: 'template body passed inline (bytes; CDK uploads larger templates to S3)' },
-  s3Template: { value: 1_048_576, label: 'template body from S3 (bytes)' },
-  roleInlinePolicy: { value: 10_240, label: 'aggregate inline policy size of one IAM role (characters, whitespace excluded)' },
-} as const;
+  resources: { value: 500, label: 'resources per stack (CloudFormation)', field: 'resourceCount', blocking: true },
+  inlineTemplate: { value: 51_200, label: 'template body passed inline (bytes; CDK uploads larger templates to S3)', field: 'templateBytes', blocking: false },
+  s3Template: { value: 1_048_576, label: 'template body from S3 (bytes)', field: 'templateBytes', blocking: true },
+  roleInlinePolicy: { value: 10_240, label: 'inline policies of one IAM role, summed (characters, whitespace excluded)', field: 'maxRoleInlinePolicyChars', blocking: true },
+  managedPolicySize: { value: 6_144, label: 'one managed policy (characters, whitespace excluded)', field: 'maxManagedPolicyChars', blocking: true },
+  roleManagedPolicies: { value: 10, label: 'managed policies attached to one IAM role (default quota; 20 at most)', field: 'maxRoleManagedPolicies', blocking: true },
+} as const satisfies Record<string, { value: number; label: string; field: ScannedField; blocking: boolean }>;
 export type LimitName = keyof typeof LIMITS;
 
-export interface SynthPoint {
+/**
+ * Quantities that move in steps rather than linearly with N, per variant: CDK packs whole
+ * statements of this library's handler policy into the inline policy and then into managed
+ * policies, so these are not interpolated between measured sizes.
+ */
+const STEPWISE: Partial<Record<Variant, readonly LimitName[]>> = {
+  library: ['roleInlinePolicy', 'managedPolicySize', 'roleManagedPolicies'],
+};
+
+/**
+ * Where a limit is first exceeded. `scanned`: every N up to `n` was synthesized, `n` is exact;
+ * `interpolated` / `extrapolated`: linear between measured sizes / from the last two past the
+ * largest; `bracketed`: exceeded at the measured size `n`, not at the measured size (or scanned N)
+ * `after`, for a quantity that moves in steps.
+ */
+export interface Crossing {
+  readonly n: number;
+  readonly how: 'scanned' | 'interpolated' | 'extrapolated' | 'bracketed';
+  readonly after?: number;
+}
+
+/** Every N synthesized from 1 until the library's stack first exceeds a blocking limit. */
+export interface LimitScan {
+  readonly variant: Variant;
+  /** The last N synthesized: the first over a limit, or the largest measured size if none was. */
+  readonly lastN: number;
+  /** The limits exceeded at lastN (empty: none up to it). */
+  readonly exceeded: LimitName[];
+  readonly atLast: ScanRow;
+  /** The row before (the largest N within every limit). */
+  readonly beforeLast?: ScanRow;
+  /** Over N = 1 .. lastN - 1 (every N within every limit): the largest value of each quantity, and where. */
+  readonly maxWithinLimits: Record<ScannedField, { readonly value: number; readonly n: number }>;
+  readonly ms: number;
+}
+
+/** One variant at one size: timings summarized over the rounds; what the template holds (the same every run) from the first. */
+export interface SynthPoint extends TemplateMeasurement {
   readonly synthMs: Summary;
   readonly processMs: Summary;
   readonly maxRssBytes: Summary;
   readonly loadMs: Summary;
-  /** Deterministic (identical in every run): taken from the first run. */
-  readonly templateBytes: number;
-  readonly templateCompactBytes: number;
-  readonly resourceCount: number;
-  readonly resourceTypes: Record<string, number>;
-  readonly maxRoleInlinePolicyChars: number;
-  readonly customResourceBytes: number;
-  readonly policyBytes: number;
-  readonly dependsOnBytes: number;
   readonly warnings: Record<string, number>;
   readonly error?: string;
 }
@@ -50,8 +84,10 @@ export interface SynthResults {
   readonly ratiosToFloorProvider: Record<Variant, Record<number, { readonly synthMs: Summary }>>;
   /** Synthesizing the largest library stack with CDK's default 500-resource check. */
   readonly resourceLimitCheck: { readonly n: number; readonly error?: string };
-  /** Where each limit is first exceeded, per variant (linear between measured sizes, extrapolated past the largest). */
-  readonly limitCrossings: Record<Variant, Record<LimitName, { readonly n: number; readonly extrapolated: boolean } | null>>;
+  /** Where each limit is first exceeded, per variant; null: not exceeded and not growing. */
+  readonly limitCrossings: Record<Variant, Record<LimitName, Crossing | null>>;
+  /** The library's stack synthesized at every N until it first exceeds a blocking limit. */
+  readonly limitScan: LimitScan;
   /** Kept for the throughput section: the library's cloud assembly at this size. */
   readonly keptAssembly?: { readonly n: number; readonly dir: string };
 }
@@ -59,14 +95,42 @@ export interface SynthResults {
 const CHILD = path.join(ROOT, 'benchmarks', 'synth-child.ts');
 const REGISTER = path.join(ROOT, 'benchmarks', 'register.js');
 
-function runChild(job: SynthJob): { measurement: SynthMeasurement; processMs: number } {
+function runChild<T = SynthMeasurement>(job: SynthJob): { measurement: T; processMs: number } {
   const result = timedSpawn(process.execPath, ['-r', REGISTER, CHILD, JSON.stringify(job)]);
   if (result.status !== 0 || !fs.existsSync(job.resultFile)) {
     throw new Error(`synthesis ${job.variant} N=${job.n} failed (exit ${result.status}): ${result.stderr.slice(0, 2000)}`);
   }
-  const measurement = JSON.parse(fs.readFileSync(job.resultFile, 'utf-8')) as SynthMeasurement;
+  const measurement = JSON.parse(fs.readFileSync(job.resultFile, 'utf-8')) as T;
   fs.rmSync(job.resultFile, { force: true });
   return { measurement, processMs: result.ms };
+}
+
+/** Synthesizes the variant at N = 1, 2, ... up to `to` in one process, until a blocking limit is exceeded. */
+function scanLimits(variant: Variant, to: number, workDir: string): LimitScan {
+  const names = (Object.keys(LIMITS) as LimitName[]).filter(l => LIMITS[l].blocking);
+  const outdir = path.join(workDir, `scan-${variant}.out`);
+  const { measurement: scan } = runChild<ScanResult>({
+    variant,
+    n: to,
+    outdir,
+    resultFile: path.join(workDir, `scan-${variant}.json`),
+    scanLimits: names.map(name => ({ name, field: LIMITS[name].field, value: LIMITS[name].value })),
+  });
+  fs.rmSync(outdir, { recursive: true, force: true });
+  const exceeded = scan.exceeded as LimitName[];
+  const within = exceeded.length > 0 ? scan.rows.slice(0, -1) : scan.rows;
+  const fields = Object.keys(scan.rows[0]).filter(k => k !== 'n' && k !== 'customResources') as ScannedField[];
+  const maxWithinLimits = Object.fromEntries(fields.map(f => [f, within.reduce(
+    (best, row) => (row[f] > best.value ? { value: row[f], n: row.n } : best), { value: 0, n: 0 })])) as LimitScan['maxWithinLimits'];
+  return {
+    variant,
+    lastN: scan.rows[scan.rows.length - 1].n,
+    exceeded,
+    atLast: scan.rows[scan.rows.length - 1],
+    beforeLast: scan.rows[scan.rows.length - 2],
+    maxWithinLimits,
+    ms: scan.ms,
+  };
 }
 
 export interface SynthOptions {
@@ -125,14 +189,7 @@ export function measureSynth(options: SynthOptions): SynthResults {
         processMs: summarize(runs.map(r => r.processMs)),
         maxRssBytes: summarize(runs.map(r => r.maxRssBytes)),
         loadMs: summarize(runs.map(r => r.loadMs)),
-        templateBytes: first.templateBytes,
-        templateCompactBytes: first.templateCompactBytes,
-        resourceCount: first.resourceCount,
-        resourceTypes: first.resourceTypes,
-        maxRoleInlinePolicyChars: first.maxRoleInlinePolicyChars,
-        customResourceBytes: first.customResourceBytes,
-        policyBytes: first.policyBytes,
-        dependsOnBytes: first.dependsOnBytes,
+        ...templateFields(first),
         warnings: first.warnings,
       };
     }
@@ -158,16 +215,10 @@ export function measureSynth(options: SynthOptions): SynthResults {
     }
   }
 
-  const limitCrossings = {} as SynthResults['limitCrossings'];
-  for (const variant of variants) {
-    const series = (pick: (p: SynthPoint) => number) => sizes.map(n => ({ n, v: pick(points[variant][n]) }));
-    limitCrossings[variant] = {
-      resources: crossing(series(p => p.resourceCount), LIMITS.resources.value),
-      inlineTemplate: crossing(series(p => p.templateBytes), LIMITS.inlineTemplate.value),
-      s3Template: crossing(series(p => p.templateBytes), LIMITS.s3Template.value),
-      roleInlinePolicy: crossing(series(p => p.maxRoleInlinePolicyChars), LIMITS.roleInlinePolicy.value),
-    };
-  }
+  progress(`synthesis: the library at every N from 1 until a limit is exceeded (at most ${largest})`);
+  const limitScan = scanLimits('library', largest, options.workDir);
+
+  const limitCrossings = limitCrossingsOf(sizes, variants, points, limitScan);
 
   return {
     sizes,
@@ -183,8 +234,37 @@ export function measureSynth(options: SynthOptions): SynthResults {
     ratiosToFloorProvider,
     resourceLimitCheck: { n: largest, error: limit.measurement.error },
     limitCrossings,
+    limitScan,
     keptAssembly,
   };
+}
+
+/**
+ * Where each limit is first exceeded, per variant, from the measured sizes and the scan: exact for
+ * what the scan found over a limit; for the scanned variant's other limits, not before the scan's
+ * last N.
+ */
+export function limitCrossingsOf(sizes: readonly number[], variants: readonly Variant[], points: SynthResults['points'], limitScan: LimitScan) {
+  const limitCrossings = {} as SynthResults['limitCrossings'];
+  for (const variant of variants) {
+    limitCrossings[variant] = {} as Record<LimitName, Crossing | null>;
+    for (const name of Object.keys(LIMITS) as LimitName[]) {
+      const { field, value } = LIMITS[name];
+      const series = sizes.map(n => ({ n, v: points[variant][n][field] }));
+      let c = STEPWISE[variant]?.includes(name) ? bracket(series, value) : crossing(series, value);
+      if (variant === limitScan.variant && LIMITS[name].blocking && !limitScan.exceeded.includes(name)) {
+        // Not over this limit at any N up to the scan's last one.
+        if (c && (c.n <= limitScan.lastN || (c.how === 'bracketed' && (c.after ?? 0) < limitScan.lastN))) {
+          const above = series.find(x => x.n > limitScan.lastN && x.v > value);
+          c = above ? { n: above.n, how: 'bracketed', after: limitScan.lastN } : null;
+        }
+      } else if (variant === limitScan.variant && limitScan.exceeded.includes(name)) {
+        c = { n: limitScan.lastN, how: 'scanned' };
+      }
+      limitCrossings[variant][name] = c;
+    }
+  }
+  return limitCrossings;
 }
 
 /**
@@ -192,16 +272,16 @@ export function measureSynth(options: SynthOptions): SynthResults {
  * between measured sizes, linear extrapolation from the last two past the largest; null when it
  * does not grow.
  */
-export function crossing(series: ReadonlyArray<{ n: number; v: number }>, limit: number): { n: number; extrapolated: boolean } | null {
+export function crossing(series: ReadonlyArray<{ n: number; v: number }>, limit: number): Crossing | null {
   for (let i = 0; i < series.length; i++) {
     const { n, v } = series[i];
     if (v > limit) {
       if (i === 0) {
-        return { n, extrapolated: false };
+        return { n, how: 'interpolated' };
       }
       const prev = series[i - 1];
       const at = prev.n + (limit - prev.v) * (n - prev.n) / (v - prev.v);
-      return { n: Math.floor(at) + 1, extrapolated: false };
+      return { n: Math.floor(at) + 1, how: 'interpolated' };
     }
   }
   const [a, b] = series.slice(-2);
@@ -209,5 +289,32 @@ export function crossing(series: ReadonlyArray<{ n: number; v: number }>, limit:
     return null;
   }
   const at = b.n + (limit - b.v) * (b.n - a.n) / (b.v - a.v);
-  return { n: Math.floor(at) + 1, extrapolated: true };
+  return { n: Math.floor(at) + 1, how: 'extrapolated' };
+}
+
+/** For a quantity that moves in steps: the first measured size over the limit, and the one before it. */
+function bracket(series: ReadonlyArray<{ n: number; v: number }>, limit: number): Crossing | null {
+  const i = series.findIndex(x => x.v > limit);
+  return i < 0 ? null : { n: series[i].n, how: 'bracketed', after: i > 0 ? series[i - 1].n : undefined };
+}
+
+/** The deterministic fields of a measurement, as a SynthPoint keeps them. */
+function templateFields(m: SynthMeasurement): TemplateMeasurement {
+  return {
+    templateBytes: m.templateBytes,
+    templateCompactBytes: m.templateCompactBytes,
+    resourceCount: m.resourceCount,
+    resourceTypes: m.resourceTypes,
+    maxRoleInlinePolicyChars: m.maxRoleInlinePolicyChars,
+    maxRoleManagedPolicies: m.maxRoleManagedPolicies,
+    maxManagedPolicyChars: m.maxManagedPolicyChars,
+    policyRole: m.policyRole,
+    customResourceBytes: m.customResourceBytes,
+    policyBytes: m.policyBytes,
+    dependsOnBytes: m.dependsOnBytes,
+    customResourcesWithDependsOn: m.customResourcesWithDependsOn,
+    customResourceIdChars: m.customResourceIdChars,
+    logicalIdExamples: m.logicalIdExamples,
+    serviceTokenTarget: m.serviceTokenTarget,
+  };
 }
