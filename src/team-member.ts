@@ -2,7 +2,7 @@ import { Resource, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { TEAM_MEMBER_RESOURCE_TYPE, TeamMemberProperties } from './private/contract';
-import { identityKey, readableProject, readableUser, useIdentityLogicalId } from './private/identity';
+import { identityKey, readableProject, readableUser, useIdentityLogicalId, userIdentity } from './private/identity';
 import { CodeStarProvider, MEMBER_SERVICE_TIMEOUT } from './private/provider';
 import { validateTeamMemberProps } from './private/validation';
 import type { ICodeStarProject } from './project';
@@ -101,7 +101,7 @@ export class TeamMember extends Resource {
 
     const projectRole = props.role ?? ProjectRole.VIEWER;
     const validator = validateTeamMemberProps(props, projectRole);
-    const key = props.project && props.user ? identityKey(this, [props.project.projectId, props.user.userArn]) : undefined;
+    const key = props.project && props.user ? identityKey(this, [props.project.projectId, userIdentity(props.user)]) : undefined;
     const existing = key !== undefined ? CodeStarProvider.find(this)?.teamMemberOf(key) : undefined;
     if (existing) {
       validator.add('user', `is already a member of this project in this stack (${existing.node.path}): declare each member once`);
@@ -135,7 +135,7 @@ export class TeamMember extends Resource {
       resource.node.addDependency(projectResource);
     }
     if (remoteAccessAllowed) {
-      provider.registerRemoteAccessMember(props.user.userArn, resource);
+      provider.registerRemoteAccessMember(identityKey(this, [userIdentity(props.user)]), resource);
     }
   }
 }

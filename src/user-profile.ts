@@ -2,7 +2,7 @@ import { IResource, Resource } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { USER_PROFILE_RESOURCE_TYPE, UserProfileAttributes, UserProfileProperties } from './private/contract';
-import { identityKey, readableUser, useIdentityLogicalId } from './private/identity';
+import { identityKey, readableUser, useIdentityLogicalId, userIdentity } from './private/identity';
 import { CodeStarProvider, MEMBER_SERVICE_TIMEOUT } from './private/provider';
 import { validateImportedUserArn, validateUserProfileProps } from './private/validation';
 
@@ -113,8 +113,8 @@ export class UserProfile extends Resource implements IUserProfile {
     super(scope, id);
 
     const validator = validateUserProfileProps(props);
-    const userArn = props.user?.userArn;
-    const existing = userArn !== undefined ? CodeStarProvider.find(this)?.userProfilesOf(userArn) ?? [] : [];
+    const key = props.user ? identityKey(this, [userIdentity(props.user)]) : undefined;
+    const existing = key !== undefined ? CodeStarProvider.find(this)?.userProfilesOf(key) ?? [] : [];
     if (existing.length > 0) {
       validator.add('user', `already has a UserProfile in this stack (${existing[0].node.path}): CodeStar keeps one profile per user`);
     }
@@ -134,8 +134,8 @@ export class UserProfile extends Resource implements IUserProfile {
       properties: { ...properties },
       serviceTimeout: MEMBER_SERVICE_TIMEOUT,
     });
-    useIdentityLogicalId(resource, 'UserProfile', identityKey(this, [props.user.userArn]), [readableUser(props.user)]);
-    provider.registerUserProfile(props.user.userArn, resource);
+    useIdentityLogicalId(resource, 'UserProfile', key!, [readableUser(props.user)]);
+    provider.registerUserProfile(key!, resource);
 
     this.userArn = resource.getAttString(UserProfileAttributes.USER_ARN);
   }

@@ -188,12 +188,40 @@ describe('TeamMember', () => {
       expect(new Set(ids).size).toBe(3);
     });
 
+    test('is the same for a user imported by name, imported by ARN, or declared with its name', () => {
+      const users: Array<(stack: Stack) => iam.IUser> = [
+        stack => iam.User.fromUserName(stack, 'U', 'alice'),
+        stack => iam.User.fromUserArn(stack, 'U', 'arn:aws:iam::123456789012:user/alice'),
+        stack => iam.User.fromUserArn(stack, 'U', 'arn:aws:iam::123456789012:user/team/alice'),
+        stack => new iam.User(stack, 'U', { userName: 'alice' }),
+      ];
+      const ids = users.map(user => memberIds(stack => new TeamMember(stack, 'M', { project: CodeStarProject.fromProjectId(stack, 'P', 'my-app'), user: user(stack) })));
+      expect(ids.flat()).toEqual([ids[0][0], ids[0][0], ids[0][0], ids[0][0]]);
+      // The same name in another account is another user.
+      const otherAccount = memberIds(stack => new TeamMember(stack, 'M', {
+        project: CodeStarProject.fromProjectId(stack, 'P', 'my-app'),
+        user: iam.User.fromUserArn(stack, 'U', 'arn:aws:iam::210987654321:user/alice'),
+      }));
+      expect(otherAccount).not.toEqual(ids[0]);
+    });
+
+    test('orders a remote-access member after the profile of the same user, however each names the user', () => {
+      const stack = newStack();
+      const profile = new UserProfile(stack, 'Profile', { user: iam.User.fromUserName(stack, 'ByName', 'alice'), displayName: 'Alice', emailAddress: 'alice@example.org' });
+      const member = new TeamMember(stack, 'Member', {
+        project: CodeStarProject.fromProjectId(stack, 'P', 'my-app'),
+        user: iam.User.fromUserArn(stack, 'ByArn', 'arn:aws:iam::123456789012:user/alice'),
+        remoteAccessAllowed: true,
+      });
+      expect(dependsOn(stack, logicalIdOf(stack, member))).toContain(logicalIdOf(stack, profile));
+    });
+
     test('a user declared twice for one project, even through two imports, fails with both paths', () => {
       const stack = newStack();
       const project = CodeStarProject.fromProjectId(stack, 'P', 'my-app');
       new TeamMember(stack, 'First', { project, user: iam.User.fromUserName(stack, 'Alice1', 'alice') });
 
-      expect(errorOf(() => new TeamMember(stack, 'Second', { project, user: iam.User.fromUserName(stack, 'Alice2', 'alice') })))
+      expect(errorOf(() => new TeamMember(stack, 'Second', { project, user: iam.User.fromUserArn(stack, 'Alice2', 'arn:aws:iam::123456789012:user/alice') })))
         .toMatch(/Stack\/Second.*user.*is already a member of this project in this stack \(Stack\/First\)/s);
     });
   });

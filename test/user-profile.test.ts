@@ -145,6 +145,14 @@ describe('UserProfile validation', () => {
       .toThrow(literal('Stack/Second: user already has a UserProfile in this stack (Stack/First/Resource): CodeStar keeps one profile per user'));
   });
 
+  test('fails when the user already has a profile in the stack through another import', () => {
+    const stack = newStack();
+    new UserProfile(stack, 'First', { user: iam.User.fromUserName(stack, 'ByName', 'alice'), displayName: 'Alice', emailAddress: 'alice@example.org' });
+
+    expect(() => new UserProfile(stack, 'Second', { user: iam.User.fromUserArn(stack, 'ByArn', ALICE), displayName: 'Alice', emailAddress: 'alice@example.org' }))
+      .toThrow(literal('Stack/Second: user already has a UserProfile in this stack (Stack/First/Resource)'));
+  });
+
   test('never prints personal data, and lists every problem', () => {
     const error = errorOf(create({ displayName: ' Alice Secret', emailAddress: 'alice.secret', sshPublicKey: 'secret ✓' }));
 

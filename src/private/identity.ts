@@ -1,5 +1,6 @@
 import { createHash } from 'crypto';
 import { CfnResource, CustomResource, Stack, Token } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import { IConstruct } from 'constructs';
 
 /**
@@ -37,17 +38,38 @@ export function useIdentityLogicalId(resource: CustomResource, prefix: string, k
 }
 
 /**
- * A readable name for a user: the name at the end of its ARN or its user name when known, else the
- * construct id of a user this app creates (renaming that construct replaces the user anyway).
+ * What identifies an IAM user: its account and name when the name is known (a name is unique in an
+ * account whatever the user's path, and however the user is imported or declared), else its ARN.
+ * So `User.fromUserName(stack, 'B', 'bob')`, `User.fromUserArn(...)` with bob's ARN (in a stack of
+ * the same account) and `new User(stack, 'B', { userName: 'bob' })` are the same user.
  */
-export function readableUser(user: IConstruct & { readonly userArn: string; readonly userName: string }): string | undefined {
-  const fromArn = Token.isUnresolved(user.userArn) ? undefined : user.userArn.match(/:user\/(?:.*\/)?([^/]+)$/)?.[1];
-  return fromArn ?? (!Token.isUnresolved(user.userName) ? user.userName : ownedConstructId(user));
+export function userIdentity(user: iam.IUser): string {
+  const arn = Token.isUnresolved(user.userArn) ? undefined : user.userArn.match(/^arn:[^:]+:iam::(\d{12}):user\/(?:.*\/)?([^/]+)$/);
+  if (arn) {
+    return `${arn[1]}:user/${arn[2]}`;
+  }
+  const name = knownUserName(user);
+  return name !== undefined ? `${user.stack.account}:user/${name}` : user.userArn;
+}
+
+/**
+ * A readable name for a user: its name when known, else the construct id of a user this app
+ * creates (renaming that construct replaces the user anyway).
+ */
+export function readableUser(user: iam.IUser): string | undefined {
+  return knownUserName(user) ?? ownedConstructId(user);
 }
 
 /** A readable name for a project: its id when known, else the construct id of a project this app declares. */
 export function readableProject(project: IConstruct & { readonly projectId: string }): string | undefined {
   return !Token.isUnresolved(project.projectId) ? project.projectId : ownedConstructId(project);
+}
+
+/** The user's name, if known at synthesis: from a concrete ARN, an import by name, or a user declared with a name. */
+function knownUserName(user: iam.IUser): string | undefined {
+  const fromArn = Token.isUnresolved(user.userArn) ? undefined : user.userArn.match(/:user\/(?:.*\/)?([^/]+)$/)?.[1];
+  const declared = user.node.defaultChild instanceof iam.CfnUser ? user.node.defaultChild.userName : undefined;
+  return [fromArn, user.userName, declared].find(name => name !== undefined && !Token.isUnresolved(name));
 }
 
 /** The id of a construct that owns a resource (not an import, whose id says nothing of what it imports). */

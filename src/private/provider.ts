@@ -315,16 +315,17 @@ export class CodeStarProvider extends Construct {
   }
 
   /**
-   * Records a user profile, so that the remote-access members of the same user in this stack are
-   * created after it (and removed before it): remote access needs the profile's SSH key.
+   * Records a user profile by its user's `identityKey`, so that the remote-access members of the
+   * same user in this stack are created after it (and removed before it): remote access needs the
+   * profile's SSH key.
    */
-  public registerUserProfile(userArn: string, profile: IConstruct) {
-    this.profileBeforeMember.first(userArn, profile);
+  public registerUserProfile(userKey: string, profile: IConstruct) {
+    this.profileBeforeMember.first(userKey, profile);
   }
 
-  /** Records a team member with remote access; see `registerUserProfile`. */
-  public registerRemoteAccessMember(userArn: string, member: IConstruct) {
-    this.profileBeforeMember.then(userArn, member);
+  /** Records a team member with remote access by its user's `identityKey`; see `registerUserProfile`. */
+  public registerRemoteAccessMember(userKey: string, member: IConstruct) {
+    this.profileBeforeMember.then(userKey, member);
   }
 
   /**
@@ -350,9 +351,9 @@ export class CodeStarProvider extends Construct {
     return this.teamMembers.get(key);
   }
 
-  /** The user profiles already recorded for a user ARN. */
-  public userProfilesOf(userArn: string): readonly IConstruct[] {
-    return this.profileBeforeMember.firstsOf(userArn);
+  /** The user profiles already recorded for a user's `identityKey`. */
+  public userProfilesOf(userKey: string): readonly IConstruct[] {
+    return this.profileBeforeMember.firstsOf(userKey);
   }
 
   private handlerFunction(id: string, handler: string, code: lambda.Code): lambda.Function {
