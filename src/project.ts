@@ -2,6 +2,7 @@ import { Annotations, Arn, ArnFormat, Duration, IResource, ITaggableV2, RemovalP
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { CodeProperty, PROJECT_RESOURCE_TYPE, ProjectAttributes, ProjectProperties, ToolchainProperty } from './private/contract';
+import { recordDeclaredProjectId } from './private/identity';
 import { CodeStarProvider, DEFAULT_PROJECT_TIMEOUT, projectServiceTimeout } from './private/provider';
 import { validateImportedProjectArn, validateImportedProjectId, validateProjectProps, validateTags } from './private/validation';
 import { CodeDestination, ProjectSource, SourceCode } from './source';
@@ -268,6 +269,7 @@ export class CodeStarProject extends CodeStarProjectBase implements ITaggableV2 
     }
 
     this.projectArn = projectArnOf(Stack.of(this), props.projectId);
+    recordDeclaredProjectId(this, props.projectId);
     // Owning the project includes managing its team.
     provider.grantProject(this.projectArn);
 

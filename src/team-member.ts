@@ -2,7 +2,7 @@ import { Resource, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { TEAM_MEMBER_RESOURCE_TYPE, TeamMemberProperties } from './private/contract';
-import { identityKey, readableProject, readableUser, useIdentityLogicalId, userIdentity } from './private/identity';
+import { projectIdentity, readableProject, readableUser, useIdentityLogicalId, userIdentity } from './private/identity';
 import { CodeStarProvider, MEMBER_SERVICE_TIMEOUT } from './private/provider';
 import { validateTeamMemberProps } from './private/validation';
 import type { ICodeStarProject } from './project';
@@ -82,7 +82,8 @@ export interface TeamMemberProps extends TeamMemberOptions {
  *
  * The member's logical id comes from its project and user (`TeamMember<project><user><hash>`), not
  * from its construct path: renaming or moving the construct, or declaring members in a list and
- * removing one, changes nothing in CodeStar. A user can be declared only once per project and stack.
+ * removing one, changes nothing in CodeStar. A user is known by its name, however it is imported or
+ * declared, and a project by its id. A user can be declared only once per project and stack.
  *
  * @example
  * declare const stack: Stack;
@@ -101,7 +102,9 @@ export class TeamMember extends Resource {
 
     const projectRole = props.role ?? ProjectRole.VIEWER;
     const validator = validateTeamMemberProps(props, projectRole);
-    const key = props.project && props.user ? identityKey(this, [props.project.projectId, userIdentity(props.user)]) : undefined;
+    const userKey = props.user ? userIdentity(this, props.user) : undefined;
+    const projectKey = props.project ? projectIdentity(props.project) : undefined;
+    const key = userKey !== undefined && projectKey !== undefined ? `${projectKey}|${userKey}` : undefined;
     const existing = key !== undefined ? CodeStarProvider.find(this)?.teamMemberOf(key) : undefined;
     if (existing) {
       validator.add('user', `is already a member of this project in this stack (${existing.node.path}): declare each member once`);
@@ -123,8 +126,10 @@ export class TeamMember extends Resource {
       properties: { ...properties },
       serviceTimeout: MEMBER_SERVICE_TIMEOUT,
     });
-    useIdentityLogicalId(resource, 'TeamMember', key!, [readableProject(props.project), readableUser(props.user)]);
-    provider.registerTeamMember(key!, this);
+    if (key !== undefined) {
+      useIdentityLogicalId(resource, 'TeamMember', key, [readableProject(props.project), readableUser(props.user)]);
+      provider.registerTeamMember(key, this);
+    }
 
     const projectResource = props.project.node.defaultChild;
     if (!projectResource) {
@@ -135,7 +140,7 @@ export class TeamMember extends Resource {
       resource.node.addDependency(projectResource);
     }
     if (remoteAccessAllowed) {
-      provider.registerRemoteAccessMember(identityKey(this, [userIdentity(props.user)]), resource);
+      provider.registerRemoteAccessMember(userKey ?? props.user.userArn, resource);
     }
   }
 }

@@ -2,7 +2,7 @@ import { IResource, Resource } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { USER_PROFILE_RESOURCE_TYPE, UserProfileAttributes, UserProfileProperties } from './private/contract';
-import { identityKey, readableUser, useIdentityLogicalId, userIdentity } from './private/identity';
+import { readableUser, useIdentityLogicalId, userIdentity } from './private/identity';
 import { CodeStarProvider, MEMBER_SERVICE_TIMEOUT } from './private/provider';
 import { validateImportedUserArn, validateUserProfileProps } from './private/validation';
 
@@ -113,7 +113,9 @@ export class UserProfile extends Resource implements IUserProfile {
     super(scope, id);
 
     const validator = validateUserProfileProps(props);
-    const key = props.user ? identityKey(this, [userIdentity(props.user)]) : undefined;
+    const identity = props.user ? userIdentity(this, props.user) : undefined;
+    // A user without a stable identity is recognised by its ARN token only.
+    const key = props.user ? identity ?? props.user.userArn : undefined;
     const existing = key !== undefined ? CodeStarProvider.find(this)?.userProfilesOf(key) ?? [] : [];
     if (existing.length > 0) {
       validator.add('user', `already has a UserProfile in this stack (${existing[0].node.path}): CodeStar keeps one profile per user`);
@@ -134,7 +136,9 @@ export class UserProfile extends Resource implements IUserProfile {
       properties: { ...properties },
       serviceTimeout: MEMBER_SERVICE_TIMEOUT,
     });
-    useIdentityLogicalId(resource, 'UserProfile', key!, [readableUser(props.user)]);
+    if (identity !== undefined) {
+      useIdentityLogicalId(resource, 'UserProfile', identity, [readableUser(props.user)]);
+    }
     provider.registerUserProfile(key!, resource);
 
     this.userArn = resource.getAttString(UserProfileAttributes.USER_ARN);

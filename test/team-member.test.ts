@@ -1,4 +1,4 @@
-import { App, CfnParameter, Stack } from 'aws-cdk-lib';
+import { App, CfnParameter, Lazy, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
@@ -144,7 +144,7 @@ describe('TeamMember', () => {
       expect(ids).toEqual([expect.stringMatching(/^TeamMemberMyAppAlice[0-9A-F]{8}$/)]);
     });
 
-    test('names a project and a user of this app by their construct ids, and an import known only by token not at all', () => {
+    test('names a project by its id, a user this app creates by its construct id, and an import known only by token not at all', () => {
       const ids = memberIds((stack) => {
         const project = new CodeStarProject(stack, 'Own', { projectId: 'own-app', projectName: 'Own' });
         project.addTeamMember('Carol', { user: new iam.User(stack, 'Carol') });
@@ -152,7 +152,52 @@ describe('TeamMember', () => {
         project.addTeamMember('Param', { user: iam.User.fromUserArn(stack, 'FromParameter', arn) });
       });
       expect(ids).toHaveLength(2);
-      expect(ids).toEqual(expect.arrayContaining([expect.stringMatching(/^TeamMemberOwn[0-9A-F]{8}$/), expect.stringMatching(/^TeamMemberOwnCarol[0-9A-F]{8}$/)]));
+      expect(ids).toEqual(expect.arrayContaining([expect.stringMatching(/^TeamMemberOwnApp[0-9A-F]{8}$/), expect.stringMatching(/^TeamMemberOwnAppCarol[0-9A-F]{8}$/)]));
+    });
+
+    test('is the same whether the stack names its account or not', () => {
+      const member = (stack: Stack) => new TeamMember(stack, 'M', { project: CodeStarProject.fromProjectId(stack, 'P', 'my-app'), user: alice(stack) });
+      const agnostic = newStack('Stack', { envAgnostic: true });
+      member(agnostic);
+      expect(Object.keys(Template.fromStack(agnostic).findResources(MEMBER))).toEqual(memberIds(member));
+    });
+
+    test('is the same for a project this stack declares and the same project imported by id', () => {
+      const declared = memberIds((stack) => {
+        new CodeStarProject(stack, 'Own', { projectId: 'my-app', projectName: 'Mine' }).addTeamMember('M', { user: alice(stack) });
+      });
+      const imported = memberIds(stack => new TeamMember(stack, 'M', { project: CodeStarProject.fromProjectId(stack, 'P', 'my-app'), user: alice(stack) }));
+      expect(declared).toEqual(imported);
+
+      const stack = newStack();
+      const user = alice(stack);
+      new CodeStarProject(stack, 'Own', { projectId: 'my-app', projectName: 'Mine' }).addTeamMember('First', { user });
+      expect(errorOf(() => new TeamMember(stack, 'Second', { project: CodeStarProject.fromProjectId(stack, 'P', 'my-app'), user })))
+        .toMatch(/is already a member of this project in this stack \(Stack\/Own\/First\)/);
+    });
+
+    test('tells apart users of other stacks that share a construct id', () => {
+      const app = new App();
+      const a = newStack('A', { app });
+      const c = newStack('C', { app });
+      const b = newStack('B', { app });
+      const project = CodeStarProject.fromProjectId(b, 'P', 'my-app');
+      new TeamMember(b, 'FromA', { project, user: new iam.User(a, 'Alice') });
+      new TeamMember(b, 'FromC', { project, user: new iam.User(c, 'Alice') });
+      new TeamMember(b, 'Local', { project, user: new iam.User(b, 'Alice') });
+
+      expect(Object.keys(Template.fromStack(b).findResources(MEMBER))).toHaveLength(3);
+    });
+
+    test('leaves a user known only by a Lazy unresolved: its value is read at synthesis, and the id stays path-based', () => {
+      const stack = newStack();
+      let arn = 'arn:aws:iam::123456789012:user/first';
+      const user = iam.User.fromUserArn(stack, 'Later', Lazy.string({ produce: () => arn }));
+      const member = new TeamMember(stack, 'Member', { project: CodeStarProject.fromProjectId(stack, 'P', 'my-app'), user });
+      arn = 'arn:aws:iam::123456789012:user/second';
+
+      Template.fromStack(stack).hasResourceProperties(MEMBER, { userArn: 'arn:aws:iam::123456789012:user/second' });
+      expect(logicalIdOf(stack, member)).toMatch(/^Member[0-9A-F]{8}$/);
     });
 
     test('stays the same when the construct is renamed or moved, so that CloudFormation changes nothing', () => {

@@ -1,34 +1,69 @@
 import { createHash } from 'crypto';
-import { CfnResource, CustomResource, Stack, Token } from 'aws-cdk-lib';
+import { CfnResource, CustomResource, Intrinsic, Stack, Token, Tokenization } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { IConstruct } from 'constructs';
 
-/**
- * What identifies a thing in CodeStar (a user's membership of a project, a user's profile), as a
- * key: the values resolved, so that two constructs for the same thing have the same key even when
- * they reach it through different tokens (two imports of the same user, say).
- */
-export function identityKey(scope: IConstruct, identity: string[]): string {
-  return JSON.stringify(Stack.of(scope).resolve(identity));
-}
-
-/**
- * Gives a resource that stands for one thing in CodeStar a logical id derived from what identifies
- * that thing (`identityKey`), not from its construct path.
+/*
+ * Identity-based logical ids for team members and user profiles.
  *
  * With path-based ids, renaming a construct, moving it, or declaring members by index and removing
  * one makes CloudFormation create a "new" resource for the same membership or profile (which the
  * handler adopts, since it already exists) and then delete the "old" one: the very membership or
- * profile the stack still declares. With identity-based ids such a change is no change at all, and a
- * different user or project is a different resource, as it should be.
+ * profile the stack still declares. With ids derived from what identifies the membership or profile
+ * such a change is no change at all, and a different user or project is a different resource.
+ *
+ * An identity must therefore stay the same across every innocuous edit of the app: a user is its
+ * name (however it is imported or declared, with or without the stack's account), a project is its
+ * id (declared or imported). Only what has no name at synthesis falls back to something else: the
+ * construct path of a user or project the app itself creates (renaming that construct replaces the
+ * user or project anyway), or the intrinsic a token stands for (a parameter, an import). A value
+ * that is neither (a Lazy, say) has no identity: its member or profile keeps a path-based id.
+ */
+
+/** The ids that CodeStarProject constructs declare, since their `projectId` attribute is a token. */
+const declaredProjectIds = new WeakMap<IConstruct, string>();
+
+/** Records the id a CodeStarProject declares, so that its members know their project by it. */
+export function recordDeclaredProjectId(project: IConstruct, projectId: string) {
+  declaredProjectIds.set(project, projectId);
+}
+
+/**
+ * What identifies an IAM user, or undefined when nothing stable does: `user/<name>` when its name is
+ * known (a name is unique in an account whatever the user's path), with the account only when a
+ * concrete ARN names an account other than the stack's own.
+ */
+export function userIdentity(scope: IConstruct, user: iam.IUser): string | undefined {
+  const arn = Token.isUnresolved(user.userArn) ? undefined : user.userArn.match(/^arn:[^:]+:iam::(\d{12}):user\/(?:.*\/)?([^/]+)$/);
+  const name = arn?.[2] ?? knownUserName(user);
+  if (name !== undefined) {
+    const stackAccount = Stack.of(scope).account;
+    const otherAccount = arn !== null && arn !== undefined && !Token.isUnresolved(stackAccount) && arn[1] !== stackAccount;
+    return otherAccount ? `user/${arn[1]}/${name}` : `user/${name}`;
+  }
+  return user.node.defaultChild !== undefined ? `user@${user.node.path}` : intrinsicIdentity(user, user.userArn);
+}
+
+/** What identifies a project, or undefined when nothing stable does: `project/<id>` when its id is known. */
+export function projectIdentity(project: IConstruct & { readonly projectId: string }): string | undefined {
+  const id = knownProjectId(project);
+  if (id !== undefined) {
+    return `project/${id}`;
+  }
+  return project.node.defaultChild !== undefined ? `project@${project.node.path}` : intrinsicIdentity(project, project.projectId);
+}
+
+/**
+ * Gives a resource that stands for one thing in CodeStar a logical id derived from its identity:
+ * `<prefix><readable words><hash of the identity>`.
  *
  * @param resource the custom resource whose logical id is set
  * @param prefix the resource kind, first in the id (`TeamMember`, `UserProfile`)
- * @param key the thing's `identityKey`
- * @param readable concrete values that make the id readable (tokens are left out)
+ * @param identity what identifies the thing (see `userIdentity`, `projectIdentity`)
+ * @param readable values that make the id readable (tokens are left out)
  */
-export function useIdentityLogicalId(resource: CustomResource, prefix: string, key: string, readable: Array<string | undefined>) {
-  const hash = createHash('sha256').update(key).digest('hex').slice(0, 8).toUpperCase();
+export function useIdentityLogicalId(resource: CustomResource, prefix: string, identity: string, readable: Array<string | undefined>) {
+  const hash = createHash('sha256').update(identity).digest('hex').slice(0, 8).toUpperCase();
   const words = readable
     .filter((value): value is string => value !== undefined && !Token.isUnresolved(value))
     .map(value => value.split(/[^A-Za-z0-9]+/).map(w => w.charAt(0).toUpperCase() + w.slice(1)).join(''))
@@ -37,32 +72,14 @@ export function useIdentityLogicalId(resource: CustomResource, prefix: string, k
   (resource.node.defaultChild as CfnResource).overrideLogicalId(`${prefix}${words}${hash}`);
 }
 
-/**
- * What identifies an IAM user: its account and name when the name is known (a name is unique in an
- * account whatever the user's path, and however the user is imported or declared), else its ARN.
- * So `User.fromUserName(stack, 'B', 'bob')`, `User.fromUserArn(...)` with bob's ARN (in a stack of
- * the same account) and `new User(stack, 'B', { userName: 'bob' })` are the same user.
- */
-export function userIdentity(user: iam.IUser): string {
-  const arn = Token.isUnresolved(user.userArn) ? undefined : user.userArn.match(/^arn:[^:]+:iam::(\d{12}):user\/(?:.*\/)?([^/]+)$/);
-  if (arn) {
-    return `${arn[1]}:user/${arn[2]}`;
-  }
-  const name = knownUserName(user);
-  return name !== undefined ? `${user.stack.account}:user/${name}` : user.userArn;
-}
-
-/**
- * A readable name for a user: its name when known, else the construct id of a user this app
- * creates (renaming that construct replaces the user anyway).
- */
+/** A readable name for a user: its name when known, else the construct id of a user this app creates. */
 export function readableUser(user: iam.IUser): string | undefined {
   return knownUserName(user) ?? ownedConstructId(user);
 }
 
 /** A readable name for a project: its id when known, else the construct id of a project this app declares. */
 export function readableProject(project: IConstruct & { readonly projectId: string }): string | undefined {
-  return !Token.isUnresolved(project.projectId) ? project.projectId : ownedConstructId(project);
+  return knownProjectId(project) ?? ownedConstructId(project);
 }
 
 /** The user's name, if known at synthesis: from a concrete ARN, an import by name, or a user declared with a name. */
@@ -70,6 +87,25 @@ function knownUserName(user: iam.IUser): string | undefined {
   const fromArn = Token.isUnresolved(user.userArn) ? undefined : user.userArn.match(/:user\/(?:.*\/)?([^/]+)$/)?.[1];
   const declared = user.node.defaultChild instanceof iam.CfnUser ? user.node.defaultChild.userName : undefined;
   return [fromArn, user.userName, declared].find(name => name !== undefined && !Token.isUnresolved(name));
+}
+
+/** The project's id, if known at synthesis: imported by a concrete id or ARN, or declared with one. */
+function knownProjectId(project: IConstruct & { readonly projectId: string }): string | undefined {
+  return [project.projectId, declaredProjectIds.get(project)].find(id => id !== undefined && !Token.isUnresolved(id));
+}
+
+/**
+ * The intrinsic functions a token stands for (a parameter's Ref, an Fn::ImportValue), in the stack
+ * of the construct that holds it, or undefined when the value holds anything else: resolving a Lazy
+ * at construction would fix its value before the app is complete.
+ */
+function intrinsicIdentity(holder: IConstruct, value: string): string | undefined {
+  const tokens = Tokenization.reverseString(value).tokens;
+  if (!tokens.every(token => token instanceof Intrinsic)) {
+    return undefined;
+  }
+  const stack = Stack.of(holder);
+  return `${stack.node.path}:${JSON.stringify(stack.resolve(value))}`;
 }
 
 /** The id of a construct that owns a resource (not an import, whose id says nothing of what it imports). */
