@@ -128,7 +128,7 @@ export const projectHandler: ResourceHandler<ProjectProperties> = {
 
   async onEvent(request, ctx) {
     // The wait starts now: isComplete gives up with its own reason once the project's timeout is over.
-    const waitDeadline = ctx.now() + (request.properties?.timeoutSeconds ?? DEFAULT_PROJECT_TIMEOUT_SECONDS) * 1000;
+    const waitDeadline = waitDeadlineFrom(ctx.now(), request.properties?.timeoutSeconds ?? DEFAULT_PROJECT_TIMEOUT_SECONDS);
     const response = await startProjectRequest(request, ctx);
     return { ...response, [WAIT_DEADLINE_KEY]: waitDeadline };
   },
@@ -159,6 +159,18 @@ export const projectHandler: ResourceHandler<ProjectProperties> = {
     }
   },
 };
+
+/**
+ * The end of the wait: the timeout from now, rounded up to a whole minute (or to the timeout, when
+ * shorter). The framework starts the waiter with onEvent's response as input and the RequestId as
+ * execution name, and Step Functions accepts a second start of that name only with the same input:
+ * an onEvent delivered twice within the same minute must return the same deadline. The rounding
+ * fits in the margin that the project's serviceTimeout keeps after its timeout.
+ */
+export function waitDeadlineFrom(now: number, timeoutSeconds: number): number {
+  const step = Math.min(60_000, timeoutSeconds * 1000);
+  return Math.ceil((now + timeoutSeconds * 1000) / step) * step;
+}
 
 async function startProjectRequest(request: ResourceRequest<ProjectProperties>, ctx: HandlerContext): Promise<OnEventResponse> {
   switch (request.requestType) {

@@ -101,6 +101,10 @@ export async function withRetries<T>(operation: string, attempt: () => Promise<T
   const { clock, deadline } = options;
   for (let retry = 0; ; retry++) {
     const attempts = retry + 1;
+    if (clock.now() >= deadline) {
+      // A call that would be abandoned at once may still change something: do not send it.
+      throw new HandlerError(`${operation} was not sent: no time was left before the handler's deadline`);
+    }
     try {
       return await beforeDeadline(attempt, deadline - clock.now(), () => new HandlerError(
         `${operation} did not succeed before the handler's deadline (${attempts} attempts, the last one unanswered)`));

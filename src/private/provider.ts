@@ -45,7 +45,10 @@ export const DEFAULT_PROJECT_TIMEOUT = Duration.seconds(DEFAULT_PROJECT_TIMEOUT_
 /** The shortest project `timeout`: CodeStar takes minutes to create a project's toolchain stack. */
 export const MIN_PROJECT_TIMEOUT = Duration.minutes(1);
 
-/** After a project's timeout: the poll that notices it (QUERY_INTERVAL), that invocation (HANDLER_TIMEOUT), slack. */
+/**
+ * After a project's timeout: its rounding up to a whole minute (lambda/project.ts waitDeadlineFrom),
+ * the poll that notices it (QUERY_INTERVAL), that invocation (HANDLER_TIMEOUT), slack.
+ */
 export const PROJECT_TIMEOUT_MARGIN = Duration.minutes(5);
 
 /** The longest project `timeout`: its serviceTimeout may not exceed CloudFormation's maximum of one hour. */

@@ -66,6 +66,15 @@ describe('backoff', () => {
     expect(retries).toEqual([1, 2, 3]);
     expect(attempt).toHaveBeenCalledTimes(4);
   });
+
+  test('withRetries sends nothing when no time is left before the deadline', async () => {
+    const clock = new FakeClock();
+    const attempt = jest.fn().mockResolvedValue('sent');
+
+    await expect(withRetries('DeleteUserProfile', attempt, { clock, deadline: clock.now() }))
+      .rejects.toThrow("DeleteUserProfile was not sent: no time was left before the handler's deadline");
+    expect(attempt).not.toHaveBeenCalled();
+  });
 });
 
 describe('paginate', () => {

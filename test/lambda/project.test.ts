@@ -25,7 +25,7 @@ import {
   WAITING,
 } from './harness';
 import { WAIT_DEADLINE_KEY } from '../../lambda/event';
-import { planProjectUpdate, ProjectState, projectProgress } from '../../lambda/project';
+import { planProjectUpdate, ProjectState, projectProgress, waitDeadlineFrom } from '../../lambda/project';
 import { creationFingerprint } from '../../lambda/tokens';
 import { PROJECT_RESOURCE_TYPE, ProjectProperties } from '../../src/private/contract';
 
@@ -643,15 +643,36 @@ describe('projectProgress', () => {
 describe('wait timeout', () => {
   const properties = { ...PROJECT, timeoutSeconds: 60 };
 
-  test('onEvent starts the wait: the deadline is the timeout from now, 30 minutes by default', async () => {
+  test('onEvent starts the wait: the deadline is the timeout from now (30 minutes by default), rounded up to a minute', async () => {
     harness.codestar.on(CreateProjectCommand).resolves({});
     const now = harness.clock.now();
+    const upToMinute = (t: number) => Math.ceil(t / 60_000) * 60_000;
 
     const withTimeout = await harness.onEvent(createEvent(PROJECT_RESOURCE_TYPE, properties));
     const withDefault = await harness.onEvent(createEvent(PROJECT_RESOURCE_TYPE, PROJECT, { requestId: 'request-2' }));
 
-    expect(withTimeout[WAIT_DEADLINE_KEY]).toBe(now + 60_000);
-    expect(withDefault[WAIT_DEADLINE_KEY]).toBe(now + 1_800_000);
+    expect(withTimeout[WAIT_DEADLINE_KEY]).toBe(upToMinute(now + 60_000));
+    expect(withDefault[WAIT_DEADLINE_KEY]).toBe(upToMinute(now + 1_800_000));
+    expect(upToMinute(now + 60_000) - (now + 60_000)).toBeLessThan(60_000);
+  });
+
+  test('onEvent delivered twice within a minute returns the same response: the waiter\'s input must not change', async () => {
+    harness.codestar.on(CreateProjectCommand).resolves({});
+    const event = createEvent(PROJECT_RESOURCE_TYPE, properties);
+    // One second past a whole minute, then 45 s later: the same minute.
+    harness.clock.time = Math.floor(harness.clock.time / 60_000) * 60_000 + 1_000;
+
+    const first = await harness.onEvent(event);
+    harness.clock.time += 45_000;
+    const second = await harness.onEvent(event);
+
+    expect(second).toEqual(first);
+  });
+
+  test.each([[1, 1_000], [30, 30_000], [3_300, 60_000]])('a timeout of %i s is rounded to %i ms at most', (timeoutSeconds, step) => {
+    expect(waitDeadlineFrom(1_000_001, timeoutSeconds) % step).toBe(0);
+    expect(waitDeadlineFrom(1_000_001, timeoutSeconds) - (1_000_001 + timeoutSeconds * 1000)).toBeLessThan(step);
+    expect(waitDeadlineFrom(1_000_001, timeoutSeconds)).toBeGreaterThanOrEqual(1_000_001 + timeoutSeconds * 1000);
   });
 
   test.each(['Create', 'Delete'] as const)('a %s still in progress before the deadline keeps waiting', async (requestType) => {
