@@ -9,8 +9,8 @@ import { logicalIdOf, SEED_CODE_DIR, TOOLCHAIN_FILE } from '../helpers';
  * Least privilege, over whole templates: every policy of the stack (the handler's, the Provider
  * framework's, the app's own), every spelling of an action (wildcards included), and the resources
  * derived from the constructs the app declares. test/provider.test.ts checks the handler policy's
- * statements one by one (scoping, no codestar:*, PassRole's condition, one statement per kind, the
- * custom resources' DependsOn on the role and its policy); this file checks what they add up to.
+ * statements one by one (scoping, no codestar:*, PassRole's condition, bounded statements, IAM's
+ * size limits, no redundant DependsOn on the role); this file checks what they add up to.
  */
 
 const PROJECT_ACTIONS = ['codestar:CreateProject', 'codestar:UpdateProject', 'codestar:DeleteProject', 'codestar:TagProject', 'codestar:UntagProject'];
@@ -41,10 +41,38 @@ function fullApp(): { stack: Stack; template: any } {
   return { stack, template: app.synth().getStackByName('Full').template };
 }
 
+/**
+ * A stack large enough that CDK moves the handler's statements into overflow managed policies: 60
+ * seeded projects with two members each, half of them with a profile, members of imported projects.
+ */
+function largeApp(): { stack: Stack; template: any } {
+  const app = new App();
+  const stack = new Stack(app, 'Large');
+  const toolchainRole = new iam.Role(stack, 'ToolchainRole', { assumedBy: new iam.ServicePrincipal('codestar.amazonaws.com') });
+  for (let i = 0; i < 60; i++) {
+    const project = new CodeStarProject(stack, `Project${i}`, {
+      projectId: `app-${i}`,
+      projectName: `App ${i}`,
+      sourceCode: [{ source: ProjectSource.fromAsset(SEED_CODE_DIR), destination: CodeDestination.codeCommit({ repositoryName: `app-${i}` }) }],
+      toolchain: Toolchain.fromAsset(TOOLCHAIN_FILE, { role: toolchainRole }),
+    });
+    const user = iam.User.fromUserName(stack, `User${i}`, `user-${i}`);
+    project.addTeamMember(`Member${i}`, { user, role: ProjectRole.CONTRIBUTOR });
+    new TeamMember(stack, `Legacy${i}`, { project: CodeStarProject.fromProjectId(stack, `Imported${i}`, `legacy-${i}`), user });
+    if (i % 2 === 0) {
+      new UserProfile(stack, `Profile${i}`, { user, displayName: `User ${i}`, emailAddress: `user${i}@example.org` });
+    }
+  }
+  const template = app.synth().getStackByName('Large').template;
+  expect(Object.values<any>(template.Resources).filter(r => r.Type === 'AWS::IAM::ManagedPolicy').length).toBeGreaterThan(0);
+  return { stack, template };
+}
+
 const apps: Record<string, () => { stack: Stack; template: any }> = {
   'the example app (initial)': () => synthExample('initial'),
   'the example app (changed)': () => synthExample('changed'),
   'a stack with own, imported and cross-account projects': fullApp,
+  'a stack whose handler policy overflows into managed policies': largeApp,
 };
 
 function constructsOf<T>(stack: Stack, type: abstract new (...args: any[]) => T): T[] {
@@ -99,7 +127,8 @@ describe.each(Object.keys(apps))('%s', (name) => {
     expect(statements.filter(s => s.Action.some(a => /^(\*|codestar:\*)$/i.test(a)))).toEqual([]);
     // Only the handler role may call CodeStar.
     const callers = statements.filter(s => s.Action.some(a => a.toLowerCase().startsWith('codestar:')));
-    expect(new Set(callers.map(s => s.owner))).toEqual(new Set(policies));
+    expect(callers.length).toBeGreaterThan(0);
+    expect(callers.filter(s => !policies.includes(s.owner))).toEqual([]);
   });
 
   test('project actions name exactly the projects of the stack, by their ARN in its partition, region and account', () => {
@@ -214,7 +243,7 @@ function dependencies(template: any, id: string, seen = new Set<string>()): Set<
 /**
  * What a custom resource's Delete goes through: the framework's functions, the waiter and their roles
  * and policies, the handler's functions, their log groups, and the handler role with every policy
- * attached to it (test/provider.test.ts checks the direct DependsOn on the last two).
+ * attached to it, overflow managed policies included (reached through the service token).
  */
 function neededAtDeletion(template: any, handlerRole: string): Set<string> {
   const resources = Object.entries<any>(template.Resources);
