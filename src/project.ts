@@ -205,7 +205,9 @@ export class CodeStarProject extends CodeStarProjectBase implements ITaggableV2 
   }
 
   /**
-   * Imports an existing project by its ARN, for example one in another region or account.
+   * Imports an existing project by its ARN. Its team can only be managed from a stack in the
+   * project's own region and account (the handler calls CodeStar there): a `TeamMember` of a project
+   * in another region or account fails at synthesis.
    *
    * @param scope the parent construct
    * @param id the construct id

@@ -1,10 +1,10 @@
-import { Resource, Token } from 'aws-cdk-lib';
+import { Annotations, Resource, Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { TEAM_MEMBER_RESOURCE_TYPE, TeamMemberProperties } from './private/contract';
 import { projectIdentity, readableProject, readableUser, useIdentityLogicalId, userIdentity } from './private/identity';
 import { CodeStarProvider, MEMBER_SERVICE_TIMEOUT } from './private/provider';
-import { validateTeamMemberProps } from './private/validation';
+import { ModelValidator, validateTeamMemberProps } from './private/validation';
 import type { ICodeStarProject } from './project';
 
 /**
@@ -109,6 +109,9 @@ export class TeamMember extends Resource {
     if (existing) {
       validator.add('user', `is already a member of this project in this stack (${existing.node.path}): declare each member once`);
     }
+    if (props.project) {
+      checkProjectEnvironment(this, props.project, validator);
+    }
     validator.throwIfInvalid(this, 'TeamMember properties');
 
     const remoteAccessAllowed = props.remoteAccessAllowed ?? false;
@@ -141,6 +144,27 @@ export class TeamMember extends Resource {
     }
     if (remoteAccessAllowed) {
       provider.registerRemoteAccessMember(userKey ?? props.user.userArn, resource);
+    }
+  }
+}
+
+/**
+ * The handler calls CodeStar in its own stack's region and account, with the project's id only: a
+ * project imported by the ARN of another region or account would be looked up (or worse, found) in
+ * the wrong place. An error when both environments are known and differ, a warning when the stack's
+ * is not known at synthesis.
+ */
+function checkProjectEnvironment(member: TeamMember, project: ICodeStarProject, validator: ModelValidator) {
+  const stack = Stack.of(member);
+  for (const [part, theirs, ours] of [['region', project.env.region, stack.region], ['account', project.env.account, stack.account]]) {
+    if (Token.isUnresolved(theirs) || theirs === ours) {
+      continue;
+    }
+    if (Token.isUnresolved(ours)) {
+      Annotations.of(member).addWarningV2(`cdk-codestar:projectEnvironment:${part}`,
+        `The project is in ${part} ${theirs}; the handler manages its team from this stack's ${part}: deploy the stack there.`);
+    } else {
+      validator.add('project.projectArn', `is in ${part} ${theirs}, but this stack deploys to ${ours}: the handler manages a team in its own stack's region and account`, project.projectArn);
     }
   }
 }

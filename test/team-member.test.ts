@@ -1,5 +1,5 @@
 import { App, CfnParameter, Lazy, Stack } from 'aws-cdk-lib';
-import { Match, Template } from 'aws-cdk-lib/assertions';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { dependsOn, errorOf, handlerStatement, literal, logicalIdOf, newStack, scrubbedTemplate } from './helpers';
@@ -269,6 +269,26 @@ describe('TeamMember', () => {
       expect(errorOf(() => new TeamMember(stack, 'Second', { project, user: iam.User.fromUserArn(stack, 'Alice2', 'arn:aws:iam::123456789012:user/alice') })))
         .toMatch(/Stack\/Second.*user.*is already a member of this project in this stack \(Stack\/First\)/s);
     });
+  });
+
+  test.each([
+    ['region', 'arn:aws:codestar:eu-west-1:123456789012:project/legacy', 'is in region eu-west-1, but this stack deploys to us-east-1'],
+    ['account', 'arn:aws:codestar:us-east-1:210987654321:project/legacy', 'is in account 210987654321, but this stack deploys to 123456789012'],
+  ])('fails for a project imported by ARN from another %s: the handler calls CodeStar in its own', (_, arn, rule) => {
+    const stack = newStack();
+    const project = CodeStarProject.fromProjectArn(stack, 'Project', arn);
+
+    expect(errorOf(() => new TeamMember(stack, 'Member', { project, user: iam.User.fromUserName(stack, 'Bob', 'bob') })))
+      .toContain(`Stack/Member: project.projectArn "${arn}" ${rule}`);
+  });
+
+  test('warns when the stack\'s region is unknown and the project\'s is not', () => {
+    const stack = newStack('Stack', { envAgnostic: true });
+    const project = CodeStarProject.fromProjectArn(stack, 'Project', 'arn:aws:codestar:eu-west-1:123456789012:project/legacy');
+    new TeamMember(stack, 'Member', { project, user: iam.User.fromUserName(stack, 'Bob', 'bob') });
+
+    Annotations.fromStack(stack).hasWarning('/Stack/Member', Match.stringLikeRegexp('The project is in region eu-west-1'));
+    Annotations.fromStack(stack).hasWarning('/Stack/Member', Match.stringLikeRegexp('The project is in account 123456789012'));
   });
 
   test('matches the snapshot', () => {
