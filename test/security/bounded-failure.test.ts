@@ -7,7 +7,7 @@ import {
 } from './helpers';
 import { computeDeadline } from '../../lambda/retry';
 import { CodeStarProject, UserProfile } from '../../src';
-import { startLocalCodeStar } from '../../src/local/endpoint';
+import { LocalCodeStar, startLocalCodeStar } from '../../src/local/endpoint';
 import { LifecycleRunner } from '../../src/local/runner';
 import { HANDLER_TIMEOUT, MAX_PROJECT_TIMEOUT, QUERY_INTERVAL, TOTAL_TIMEOUT } from '../../src/private/provider';
 
@@ -211,6 +211,19 @@ describe('the chain, end to end, with short configured values', () => {
     });
   }
 
+  /** Deploys the app in `outdir` with the real bundle in a Lambda-like container; closes both afterwards. */
+  async function deployAndClose(codestar: LocalCodeStar, outdir: string) {
+    const container = await LambdaContainer.start({ AWS_ENDPOINT_URL_CODESTAR: codestar.url });
+    const started = Date.now();
+    try {
+      const result = await runner(codestar.url, container, []).deploy(outdir);
+      return { result, elapsedMs: Date.now() - started };
+    } finally {
+      await container.close();
+      await codestar.close();
+    }
+  }
+
   test('a hung CodeStar fails the deployment with the handler\'s reason, not a Lambda or CloudFormation timeout', async () => {
     const codestar = await startLocalCodeStar();
     codestar.faults.hang();
@@ -220,22 +233,14 @@ describe('the chain, end to end, with short configured values', () => {
     const stack = new Stack(app, 'Hung');
     new UserProfile(stack, 'Profile', { user: new iam.User(stack, 'User'), displayName: 'A', emailAddress: 'a@example.org' });
     app.synth();
-    const container = await LambdaContainer.start({ AWS_ENDPOINT_URL_CODESTAR: codestar.url });
-    const started = Date.now();
-    let result;
-    try {
-      result = await runner(codestar.url, container, []).deploy(outdir);
-    } finally {
-      await container.close();
-      await codestar.close();
-    }
+    const { result, elapsedMs } = await deployAndClose(codestar, outdir);
 
     expect(result.success).toBe(false);
     const failed = result.stacks[0].events.find(e => e.status === 'CREATE_FAILED')!;
     expect(failed.resourceType).toBe('Custom::CodeStarUserProfile');
     expect(failed.reason).toMatch(/^CreateUserProfile did not succeed before the handler's deadline \(\d+ attempts, the last one unanswered\)$/);
     expect(result.stacks[0].status).toBe('ROLLBACK_COMPLETE');
-    expect(Date.now() - started).toBeLessThan(LAMBDA_TIMEOUT_MS + 1_000);
+    expect(elapsedMs).toBeLessThan(LAMBDA_TIMEOUT_MS + 1_000);
   });
 
   test('a project CodeStar never finishes fails at its own timeout, before its serviceTimeout and the provider\'s total timeout', async () => {
@@ -253,21 +258,12 @@ describe('the chain, end to end, with short configured values', () => {
     resource.Properties.timeoutSeconds = 1;
     resource.Properties.ServiceTimeout = '3';
     fs.writeFileSync(templateFile, JSON.stringify(template));
-    const container = await LambdaContainer.start({ AWS_ENDPOINT_URL_CODESTAR: codestar.url });
-    const started = Date.now();
-    let result;
-    try {
-      result = await runner(codestar.url, container, []).deploy(outdir);
-    } finally {
-      await container.close();
-      await codestar.close();
-    }
+    const { result, elapsedMs } = await deployAndClose(codestar, outdir);
 
     const failed = result.stacks[0].events.find(e => e.status === 'CREATE_FAILED')!;
     expect(failed.reason).toBe('Project slow is still CreateInProgress after its timeout of 1 seconds; '
       + 'CodeStar may still finish in the background: check the project, or give it a longer timeout');
-    const elapsed = Date.now() - started;
-    expect(elapsed).toBeLessThan(3_000);
+    expect(elapsedMs).toBeLessThan(3_000);
   });
 });
 
