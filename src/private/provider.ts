@@ -104,8 +104,8 @@ const USER_PROFILE_ACTIONS = [
 
 /**
  * ARNs per policy statement. CDK splits a role policy that outgrows IAM's 10,240 characters into
- * managed policies (`Role.splitLargePolicy`), but only between statements: bounded statements keep
- * the handler's policy deployable however many projects and users a stack declares.
+ * managed policies (`Role.splitLargePolicy`), but only between statements: bounded statements let
+ * it move the handler's grants into managed policies as a stack grows (10 per role by default).
  */
 const ARNS_PER_STATEMENT = 10;
 
@@ -113,7 +113,7 @@ const ARNS_PER_STATEMENT = 10;
  * Policy statements with the same actions whose resources are collected as constructs register
  * them: one ARN per resource, a new statement every ARNS_PER_STATEMENT ARNs. Statements are added
  * on their first ARN, since IAM rejects a statement with an empty resource list. The ARNs are
- * concrete from the start, so that CDK sizes the policy right when it splits it.
+ * listed one by one (not through one Lazy list), so that CDK can size the policy when it splits it.
  *
  * Only the first statement of each kind has a (short) Sid: CDK's size estimate leaves Sids out and
  * keeps 240 characters of margin under IAM's limits (144 for a managed policy), which a Sid on
