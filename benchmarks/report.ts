@@ -307,10 +307,11 @@ export function renderMarkdown(r: Results): string {
   ), '');
   const managedPolicies = (v: Variant, n: number) => p(v, n).resourceTypes['AWS::IAM::ManagedPolicy'] ?? 0;
   out.push('This library: one provider per stack whatever N (2 handler functions + the Provider framework\'s 3 functions and 1 state'
-    + ' machine, 5 roles). What grows with N is the handler role\'s grants: policy statements of at most 10 ARNs each, one ARN per'
-    + ' project (its project and team actions in one statement) and one per profile\'s user. Once the role\'s inline policy passes'
-    + ' 10,000 characters by CDK\'s estimate, CDK moves whole statements into managed policies (`Role.splitLargePolicy`,'
-    + ` \`OverflowPolicyN\`), so the managed policies grow with N: ${sizes.map(n => `${managedPolicies('library', n)} at N=${n}`).join(', ')}.`
+    + ' machine, 5 roles). What grows with N is the handler role\'s grants: one ARN per project (its project and team actions in one'
+    + ' statement), per imported project\'s team and per profile\'s user, in at most 5 managed policies ("grant chunks", about 40 ARNs'
+    + ' each, replaced rather than changed, so that a resource an update removes keeps its grants until it is deleted); the other'
+    + ' grants (toolchain roles, source objects) in inline statements of at most 10 ARNs, which CDK would move into managed policies'
+    + ` past 10,000 characters. Managed policies: ${sizes.map(n => `${managedPolicies('library', n)} at N=${n}`).join(', ')}.`
     + ' AwsCustomResource: one singleton function, but one IAM policy per resource.', '');
 
   out.push('### Growth', '');
@@ -349,8 +350,8 @@ export function renderMarkdown(r: Results): string {
   const exampleIds = (x: Record<string, string>) => ['Custom::CodeStarProject', 'Custom::CodeStarTeamMember', 'Custom::CodeStarUserProfile']
     .map(type => `\`${x[type]}\``).join(', ');
   out.push('- *Synth time*: per resource the library builds an L2 construct (a `Resource` wrapper, a `TagManager` and a tag validation for'
-    + ' projects), validates every property against the API model, registers ARNs in the provider\'s policy statements (which CDK'
-    + ' then sizes and splits into managed policies), and resolves and hashes each team member\'s and profile\'s identity for its'
+    + ' projects), validates every property against the API model, registers ARNs in the provider\'s grant chunks (hashed into'
+    + ' at most 5 managed policies once the app is complete), and resolves and hashes each team member\'s and profile\'s identity for its'
     + ' logical id; the floor builds one `CfnResource`. At small N the provider (log groups, 2 functions, the Provider framework)'
     + ' dominates.',
   '- *Template bytes* (see "Where the bytes go"): every custom resource\'s ServiceToken names the Provider framework\'s function,'
@@ -360,7 +361,7 @@ export function renderMarkdown(r: Results): string {
     + ' hash of that identity); and the least-privilege policy lists one ARN per project and per profile\'s user (the floor grants a wildcard).'
     + ` ${lib.customResourcesWithDependsOn === 0
       ? 'No custom resource carries a DependsOn: the ServiceToken already orders each one after the handler role and every policy attached to it.'
-      : `${lib.customResourcesWithDependsOn} custom resources carry a DependsOn.`}`,
+      : `${lib.customResourcesWithDependsOn} custom resources carry a DependsOn: each on the grant chunk that holds its grants, which must outlive it.`}`,
   '',
   );
 
@@ -565,9 +566,8 @@ function renderLimits(out: string[], r: Results) {
       bullets.push(`IAM does not bind first: up to N = ${n - 1} the handler role's inline policies stay at or below`
         + ` ${int(m.maxRoleInlinePolicyChars.value)} characters (limit ${int(LIMITS.roleInlinePolicy.value)}), its managed policies at or below`
         + ` ${m.maxRoleManagedPolicies.value} (limit ${LIMITS.roleManagedPolicies.value}) and the largest managed policy at or below`
-        + ` ${int(m.maxManagedPolicyChars.value)} characters (limit ${int(LIMITS.managedPolicySize.value)}). The provider's policy statements hold`
-        + ' at most 10 ARNs each, so CDK can move whole statements into managed policies as the stack grows: the inline policy stays'
-        + ' bounded while the managed policies grow.');
+        + ` ${int(m.maxManagedPolicyChars.value)} characters (limit ${int(LIMITS.managedPolicySize.value)}). The grants that grow with N live`
+        + ' in at most 5 grant chunks (managed policies), so the inline policy stays bounded and the chunks grow in size, not in number.');
     }
   } else {
     bullets.push(`**This library's stack exceeds no limit that stops a deployment up to N = ${scan.lastN}** (every N synthesized).`);
@@ -582,9 +582,9 @@ function renderLimits(out: string[], r: Results) {
         ? ', where CDK warns `@aws-cdk/aws-iam:rolePolicyLarge`' : ''})` : '')
       + (l === 'managedPolicySize' ? ` (${int(p('library', largest).maxManagedPolicyChars)} at N=${largest})` : '')).join('; ') + '.';
     if (later.includes('managedPolicySize')) {
-      text += ' CDK fills each overflow policy up to 6,000 characters by its own estimate (150 characters per ARN that is a token),'
-        + ' which counts neither `Sid`s nor the JSON around the statements; this figure replaces each reference by a typical ARN, so it'
-        + ' is an approximation of what IAM would count, reached only past the resource limit.';
+      text += ' There are at most 5 grant chunks (a chunk and its replacement must fit in the role\'s 10 managed policies during an'
+        + ' update), so past that point the chunks grow in size; this figure replaces each reference by a typical ARN, an approximation'
+        + ' of what IAM would count, reached only past the resource limit.';
     }
     bullets.push(text);
   }

@@ -273,7 +273,7 @@ export class CodeStarProject extends CodeStarProjectBase implements ITaggableV2 
     this.projectArn = projectArnOf(Stack.of(this), props.projectId);
     recordDeclaredProjectId(this, props.projectId);
     // Owning the project includes managing its team.
-    provider.grantProject(this.projectArn);
+    provider.grantProject(this.projectArn, this);
 
     // Tags are only known after the Tags aspects ran, so they are checked at synthesis.
     this.cdkTagManager = new TagManager(TagType.MAP, PROJECT_RESOURCE_TYPE);

@@ -116,7 +116,7 @@ export class TeamMember extends Resource {
 
     const remoteAccessAllowed = props.remoteAccessAllowed ?? false;
     const provider = CodeStarProvider.getOrCreate(this);
-    provider.grantTeam(props.project.projectArn);
+    provider.grantTeam(props.project.projectArn, this);
 
     const properties: TeamMemberProperties = {
       projectId: props.project.projectId,

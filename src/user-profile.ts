@@ -123,7 +123,7 @@ export class UserProfile extends Resource implements IUserProfile {
     validator.throwIfInvalid(this, 'UserProfile properties');
 
     const provider = CodeStarProvider.getOrCreate(this);
-    provider.grantUserProfile(props.user.userArn);
+    provider.grantUserProfile(props.user.userArn, this);
 
     const properties: UserProfileProperties = {
       userArn: props.user.userArn,

@@ -1,5 +1,6 @@
+import { createHash } from 'crypto';
 import * as path from 'path';
-import { Annotations, CustomResource, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Annotations, Aspects, CustomResource, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -102,6 +103,13 @@ const USER_PROFILE_ACTIONS = [
   'codestar:DescribeUserProfile',
 ];
 
+/** A stack's own projects: the project and its team, in one statement. */
+const OWN_PROJECTS: GrantKind = { sid: 'Projects', actions: [...PROJECT_ACTIONS, ...TEAM_MEMBER_ACTIONS] };
+/** The teams of projects of other stacks, or imported. */
+const TEAMS: GrantKind = { sid: 'Teams', actions: TEAM_MEMBER_ACTIONS };
+/** The profiles of the stack's users. */
+const PROFILES: GrantKind = { sid: 'Profiles', actions: USER_PROFILE_ACTIONS };
+
 /**
  * ARNs per policy statement. CDK splits a role policy that outgrows IAM's 10,240 characters into
  * managed policies (`Role.splitLargePolicy`), but only between statements: bounded statements let
@@ -152,6 +160,96 @@ class ArnStatements {
   }
 }
 
+/** The most ARNs a grant chunk is meant to hold; a stack gets more chunks as it grows, up to MAX_GRANT_CHUNKS. */
+const ARNS_PER_GRANT_CHUNK = 40;
+
+/**
+ * The most grant chunks: during an update CloudFormation attaches a changed chunk's replacement
+ * before it deletes the chunk, so old and new together must stay within IAM's default quota of 10
+ * managed policies per role.
+ */
+const MAX_GRANT_CHUNKS = 5;
+
+/** What a resource-scoped grant lets the handler do. */
+interface GrantKind {
+  readonly sid: string;
+  readonly actions: string[];
+}
+
+interface ScopedGrant {
+  readonly kind: GrantKind;
+  readonly arn: string;
+  readonly dependents: IConstruct[];
+}
+
+/**
+ * The grants a resource needs to be deleted (its project, the team of an imported project, its
+ * user's profile), which must outlive the resource. CloudFormation updates a stack's policies in an
+ * update's first phase and deletes the resources the update removed in its cleanup, so a grant
+ * listed in the role's default policy would be gone when the handler deletes a removed profile,
+ * member or project (AccessDenied, and the profile, membership or project stays).
+ *
+ * So these grants live in a few managed policies ("chunks") whose construct ids are a hash of what
+ * they grant, and every resource depends on the chunk that holds its grants. A chunk is never
+ * changed in place: when its grants change it is replaced, the new one created in the update's first
+ * phase, the old one deleted in the cleanup after the resources that depended on it in the old
+ * template (CloudFormation deletes removed resources in the reverse order of the old template's
+ * dependencies). ARNs are spread over the chunks by a hash of their own, so that adding or removing
+ * a resource replaces one chunk, not all of them.
+ */
+class GrantChunks {
+  private readonly grants = new Map<string, ScopedGrant>();
+  private materialized = false;
+
+  constructor(private readonly scope: Construct, private readonly role: iam.IRole) {}
+
+  public has(kind: GrantKind, arn: string): boolean {
+    return this.grants.has(`${kind.sid}|${arn}`);
+  }
+
+  public add(kind: GrantKind, arn: string, dependent: IConstruct) {
+    const key = `${kind.sid}|${arn}`;
+    const grant = this.grants.get(key) ?? { kind, arn, dependents: [] };
+    grant.dependents.push(dependent);
+    this.grants.set(key, grant);
+  }
+
+  /** Creates the chunks, once the app is complete (from an aspect). */
+  public materialize() {
+    if (this.materialized || this.grants.size === 0) {
+      return;
+    }
+    this.materialized = true;
+    const stack = Stack.of(this.scope);
+    const entries = [...this.grants.values()]
+      .map(grant => ({ grant, key: `${grant.kind.sid}|${JSON.stringify(stack.resolve(grant.arn))}` }))
+      .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+    const count = Math.min(MAX_GRANT_CHUNKS, Math.ceil(entries.length / ARNS_PER_GRANT_CHUNK));
+    const chunks = new Map<number, typeof entries>();
+    for (const entry of entries) {
+      const index = parseInt(sha256(entry.key).slice(0, 8), 16) % count;
+      chunks.set(index, [...chunks.get(index) ?? [], entry]);
+    }
+    for (const [index, chunk] of [...chunks].sort(([a], [b]) => a - b)) {
+      const statements = new Map<GrantKind, string[]>();
+      for (const { grant } of chunk) {
+        statements.set(grant.kind, [...statements.get(grant.kind) ?? [], grant.arn]);
+      }
+      const policy = new iam.ManagedPolicy(this.scope, `Grants${index}${sha256(chunk.map(e => e.key).join('\n')).slice(0, 8).toUpperCase()}`, {
+        roles: [this.role],
+        statements: [...statements].map(([kind, arns]) => new iam.PolicyStatement({ sid: kind.sid, actions: kind.actions, resources: arns })),
+      });
+      for (const { grant } of chunk) {
+        grant.dependents.forEach(dependent => dependent.node.addDependency(policy));
+      }
+    }
+  }
+}
+
+function sha256(text: string): string {
+  return createHash('sha256').update(text).digest('hex');
+}
+
 /** What a construct passes to create its custom resource. */
 export interface CodeStarResourceOptions {
   readonly resourceType: string;
@@ -182,9 +280,7 @@ export class CodeStarProvider extends Construct {
   public readonly role: iam.Role;
 
   private readonly serviceToken: string;
-  private readonly projects: ArnStatements;
-  private readonly teamProjects: ArnStatements;
-  private readonly users: ArnStatements;
+  private readonly grants: GrantChunks;
   private readonly passRoles: ArnStatements;
   private readonly sourceObjects: ArnStatements;
   private readonly grantedSecrets = new Set<secretsmanager.ISecret>();
@@ -223,11 +319,8 @@ export class CodeStarProvider extends Construct {
     explainFrameworkFindings(provider);
     this.serviceToken = provider.serviceToken;
 
-    // A stack's own projects: the project and its team, in one statement, so that the policy grows
-    // by one ARN per project.
-    this.projects = new ArnStatements(this.role, 'Projects', [...PROJECT_ACTIONS, ...TEAM_MEMBER_ACTIONS]);
-    this.teamProjects = new ArnStatements(this.role, 'Teams', TEAM_MEMBER_ACTIONS);
-    this.users = new ArnStatements(this.role, 'Profiles', USER_PROFILE_ACTIONS);
+    this.grants = new GrantChunks(this, this.role);
+    Aspects.of(this).add({ visit: node => (node === this ? this.grants.materialize() : undefined) });
     this.passRoles = new ArnStatements(this.role, 'PassRoles', ['iam:PassRole'], {
       StringEquals: { 'iam:PassedToService': 'codestar.amazonaws.com' },
     });
@@ -236,10 +329,9 @@ export class CodeStarProvider extends Construct {
 
   /**
    * Creates a custom resource served by this provider. Its service token already orders it after
-   * the handler role and every policy attached to it (custom resource -> framework function -> the
-   * framework role's policy, which names the handler functions -> the handler functions, which
-   * depend on their role and its policies), so CloudFormation creates the permissions before it
-   * and deletes them only after it, without a DependsOn per resource.
+   * the handler role and its default policy (custom resource -> framework function -> the framework
+   * role's policy, which names the handler functions -> the handler functions, which depend on their
+   * role and its policies); the grants that name it are ordered by `GrantChunks`.
    */
   public createResource(scope: Construct, id: string, options: CodeStarResourceOptions): CustomResource {
     return new CustomResource(scope, id, {
@@ -251,21 +343,19 @@ export class CodeStarProvider extends Construct {
     });
   }
 
-  /** Lets the handler create, update, tag and delete the project, and manage its team. */
-  public grantProject(projectArn: string) {
-    this.projects.add(projectArn);
+  /** Lets the handler create, update, tag and delete the project, and manage its team, while `project` exists. */
+  public grantProject(projectArn: string, project: IConstruct) {
+    this.grants.add(OWN_PROJECTS, projectArn, project);
   }
 
-  /** Lets the handler manage the team of the project (of another stack, or imported). */
-  public grantTeam(projectArn: string) {
-    if (!this.projects.has(projectArn)) {
-      this.teamProjects.add(projectArn);
-    }
+  /** Lets the handler manage the team of the project while `member` exists. */
+  public grantTeam(projectArn: string, member: IConstruct) {
+    this.grants.add(this.grants.has(OWN_PROJECTS, projectArn) ? OWN_PROJECTS : TEAMS, projectArn, member);
   }
 
-  /** Lets the handler manage the user's profile. */
-  public grantUserProfile(userArn: string) {
-    this.users.add(userArn);
+  /** Lets the handler manage the user's profile while `profile` exists. */
+  public grantUserProfile(userArn: string, profile: IConstruct) {
+    this.grants.add(PROFILES, userArn, profile);
   }
 
   /** Lets the handler pass a toolchain role to CodeStar, and to nothing else. */

@@ -1,4 +1,4 @@
-import { App, Stack } from 'aws-cdk-lib';
+import { App, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { IConstruct } from 'constructs';
 import { actionMatches, allStatements, handlerRoleAndPolicies, MUTATING_CODESTAR_ACTIONS, Statement, synthExample } from './helpers';
@@ -243,7 +243,9 @@ function dependencies(template: any, id: string, seen = new Set<string>()): Set<
 /**
  * What a custom resource's Delete goes through: the framework's functions, the waiter and their roles
  * and policies, the handler's functions, their log groups, and the handler role with every policy
- * attached to it, overflow managed policies included (reached through the service token).
+ * attached to it, overflow managed policies included (reached through the service token), except
+ * the grant chunks: a resource needs only the one that holds its grants, which it depends on
+ * directly (see the last describe block).
  */
 function neededAtDeletion(template: any, handlerRole: string): Set<string> {
   const resources = Object.entries<any>(template.Resources);
@@ -252,9 +254,70 @@ function neededAtDeletion(template: any, handlerRole: string): Set<string> {
     && (roleOf(r) === handlerRole || r.Properties.Environment?.Variables?.USER_ON_EVENT_FUNCTION_ARN));
   const waiters = resources.filter(([, r]) => r.Type === 'AWS::StepFunctions::StateMachine');
   const roles = new Set([handlerRole, ...[...functions, ...waiters].map(([, r]) => roleOf(r))]);
-  const attached = resources.filter(([, r]) => /^AWS::IAM::(Managed)?Policy$/.test(r.Type)
+  const attached = resources.filter(([id, r]) => /^AWS::IAM::(Managed)?Policy$/.test(r.Type) && !/^CodeStarProvider8f3c2aGrants/.test(id)
     && (r.Properties.Roles ?? []).some((x: any) => roles.has(x.Ref)));
   const logGroups = functions.map(([, r]) => r.Properties.LoggingConfig?.LogGroup?.Ref).filter(Boolean);
   expect(functions).toHaveLength(5);
   return new Set([...functions.map(([id]) => id), ...waiters.map(([id]) => id), ...roles, ...attached.map(([id]) => id), ...logGroups]);
 }
+
+describe('a resource that an update removes keeps its grants until CloudFormation has deleted it', () => {
+  /**
+   * CloudFormation applies an update's policy changes first and deletes the resources it removed
+   * last, in the reverse order of the old template's dependencies. So a removed resource can still
+   * be deleted only if the policy that grants its deletion is one it depends on, and that policy is
+   * either unchanged by the update or deleted by it (after the resource).
+   */
+  function app(stage: 'before' | 'after'): any {
+    const root = new App();
+    const stack = new Stack(root, 'Team');
+    const users = ['alice', 'bob', 'carol'].map(name => iam.User.fromUserName(stack, name, name));
+    const projectIds = stage === 'before' ? ['app-a', 'app-b', 'app-c'] : ['app-a', 'app-b'];
+    for (const id of projectIds) {
+      new CodeStarProject(stack, id, { projectId: id, projectName: id, removalPolicy: RemovalPolicy.DESTROY })
+        .addTeamMember('Alice', { user: users[0] });
+    }
+    const legacy = CodeStarProject.fromProjectId(stack, 'Legacy', 'legacy-app');
+    new TeamMember(stack, 'CarolOnLegacy', { project: legacy, user: users[2] });
+    if (stage === 'before') {
+      new TeamMember(stack, 'BobOnLegacy', { project: legacy, user: users[1] });
+      new UserProfile(stack, 'BobProfile', { user: users[1], displayName: 'Bob', emailAddress: 'bob@example.org' });
+    }
+    new UserProfile(stack, 'AliceProfile', { user: users[0], displayName: 'Alice', emailAddress: 'alice@example.org' });
+    return root.synth().getStackByName('Team').template;
+  }
+
+  const before = app('before');
+  const after = app('after');
+  const removed = Object.keys(before.Resources).filter(id => /^Custom::CodeStar/.test(before.Resources[id].Type) && !(id in after.Resources));
+
+  /** The action that deletes a resource and the ARN it acts on, as flattened text. */
+  function deletion(resource: any): [string, RegExp] {
+    const p = resource.Properties;
+    const projectId = (id: unknown) => (typeof id === 'string' ? id : before.Resources[[(id as any)['Fn::GetAtt']].flat()[0]].Properties.id);
+    switch (resource.Type) {
+      case 'Custom::CodeStarProject': return ['codestar:DeleteProject', new RegExp(`:project/${p.id}$`)];
+      case 'Custom::CodeStarTeamMember': return ['codestar:DisassociateTeamMember', new RegExp(`:project/${projectId(p.projectId)}$`)];
+      default: return ['codestar:DeleteUserProfile', new RegExp(`^${flatten(p.userArn).replace(/[$^{}()[\]\\.*+?|]/g, '\\$&')}$`)];
+    }
+  }
+
+  test('the update removes a DESTROY project with its member, the last member of an imported project, and a profile', () => {
+    expect(removed.map(id => before.Resources[id].Type).sort()).toEqual([
+      'Custom::CodeStarProject', 'Custom::CodeStarTeamMember', 'Custom::CodeStarTeamMember', 'Custom::CodeStarUserProfile',
+    ]);
+  });
+
+  test.each(['DeleteProject', 'DisassociateTeamMember', 'DeleteUserProfile'])('%s stays granted for each removed resource', (action) => {
+    const statements = allStatements(before);
+    for (const id of removed.filter(r => deletion(before.Resources[r])[0] === `codestar:${action}`)) {
+      const [needed, target] = deletion(before.Resources[id]);
+      const grantors = [...new Set(statements
+        .filter(s => s.Effect === 'Allow' && s.Action.some(a => actionMatches(a, needed)) && s.Resource.map(flatten).some(r => target.test(r)))
+        .map(s => s.owner))];
+      const kept = grantors.filter(owner => [before.Resources[id].DependsOn ?? []].flat().includes(owner)
+        && (!(owner in after.Resources) || JSON.stringify(after.Resources[owner]) === JSON.stringify(before.Resources[owner])));
+      expect([id, kept.length > 0]).toEqual([id, true]);
+    }
+  });
+});
