@@ -138,10 +138,6 @@ class ArnStatements {
     private readonly conditions?: { [operator: string]: unknown },
   ) {}
 
-  public has(arn: string): boolean {
-    return this.arns.has(arn);
-  }
-
   public add(arn: string) {
     if (this.arns.has(arn)) {
       return;
