@@ -224,12 +224,12 @@ class GrantChunks {
     const chunks = new Map<number, typeof entries>();
     for (const entry of entries) {
       const index = parseInt(sha256(entry.key).slice(0, 8), 16) % count;
-      chunks.set(index, [...chunks.get(index) ?? [], entry]);
+      push(chunks, index, entry);
     }
     for (const [index, chunk] of [...chunks].sort(([a], [b]) => a - b)) {
       const statements = new Map<GrantKind, string[]>();
       for (const { grant } of chunk) {
-        statements.set(grant.kind, [...statements.get(grant.kind) ?? [], grant.arn]);
+        push(statements, grant.kind, grant.arn);
       }
       const policy = new iam.ManagedPolicy(this.scope, `Grants${index}${sha256(chunk.map(e => e.key).join('\n')).slice(0, 8).toUpperCase()}`, {
         roles: [this.role],
@@ -494,7 +494,7 @@ class CreationOrder {
   }
 }
 
-function push<T>(map: Map<string, T[]>, key: string, value: T) {
+function push<K, T>(map: Map<K, T[]>, key: K, value: T) {
   const list = map.get(key);
   if (list) {
     list.push(value);
