@@ -2,7 +2,7 @@ import { Annotations, Resource, Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { TEAM_MEMBER_RESOURCE_TYPE, TeamMemberProperties } from './private/contract';
-import { projectIdentity, readableProject, readableUser, useIdentityLogicalId, userIdentity } from './private/identity';
+import { projectIdentity, readableProject, readableUser, useIdentityLogicalId, userIdentity, userKey } from './private/identity';
 import { CodeStarProvider, MEMBER_SERVICE_TIMEOUT } from './private/provider';
 import { ModelValidator, validateTeamMemberProps } from './private/validation';
 import type { ICodeStarProject } from './project';
@@ -102,9 +102,9 @@ export class TeamMember extends Resource {
 
     const projectRole = props.role ?? ProjectRole.VIEWER;
     const validator = validateTeamMemberProps(props, projectRole);
-    const userKey = props.user ? userIdentity(this, props.user) : undefined;
-    const projectKey = props.project ? projectIdentity(props.project) : undefined;
-    const key = userKey !== undefined && projectKey !== undefined ? `${projectKey}|${userKey}` : undefined;
+    const user = props.user ? userIdentity(this, props.user) : undefined;
+    const project = props.project ? projectIdentity(props.project) : undefined;
+    const key = user !== undefined && project !== undefined ? `${project}|${user}` : undefined;
     const existing = key !== undefined ? CodeStarProvider.find(this)?.teamMemberOf(key) : undefined;
     if (existing) {
       validator.add('user', `is already a member of this project in this stack (${existing.node.path}): declare each member once`);
@@ -143,7 +143,7 @@ export class TeamMember extends Resource {
       resource.node.addDependency(projectResource);
     }
     if (remoteAccessAllowed) {
-      provider.registerRemoteAccessMember(userKey ?? props.user.userArn, resource);
+      provider.registerRemoteAccessMember(userKey(this, props.user), resource);
     }
   }
 }

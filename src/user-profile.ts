@@ -2,7 +2,7 @@ import { IResource, Resource } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { USER_PROFILE_RESOURCE_TYPE, UserProfileAttributes, UserProfileProperties } from './private/contract';
-import { readableUser, useIdentityLogicalId, userIdentity } from './private/identity';
+import { readableUser, useIdentityLogicalId, userIdentity, userKey } from './private/identity';
 import { CodeStarProvider, MEMBER_SERVICE_TIMEOUT } from './private/provider';
 import { validateImportedUserArn, validateUserProfileProps } from './private/validation';
 
@@ -114,8 +114,7 @@ export class UserProfile extends Resource implements IUserProfile {
 
     const validator = validateUserProfileProps(props);
     const identity = props.user ? userIdentity(this, props.user) : undefined;
-    // A user without a stable identity is recognised by its ARN token only.
-    const key = props.user ? identity ?? props.user.userArn : undefined;
+    const key = props.user ? userKey(this, props.user) : undefined;
     const existing = key !== undefined ? CodeStarProvider.find(this)?.userProfilesOf(key) ?? [] : [];
     if (existing.length > 0) {
       validator.add('user', `already has a UserProfile in this stack (${existing[0].node.path}): CodeStar keeps one profile per user`);

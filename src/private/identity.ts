@@ -34,14 +34,22 @@ export function recordDeclaredProjectId(project: IConstruct, projectId: string) 
  * concrete ARN names an account other than the stack's own.
  */
 export function userIdentity(scope: IConstruct, user: iam.IUser): string | undefined {
-  const arn = Token.isUnresolved(user.userArn) ? undefined : user.userArn.match(/^arn:[^:]+:iam::(\d{12}):user\/(?:.*\/)?([^/]+)$/);
-  const name = arn?.[2] ?? knownUserName(user);
+  const name = knownUserName(user);
   if (name !== undefined) {
+    const account = parseUserArn(user.userArn)?.account;
     const stackAccount = Stack.of(scope).account;
-    const otherAccount = arn !== null && arn !== undefined && !Token.isUnresolved(stackAccount) && arn[1] !== stackAccount;
-    return otherAccount ? `user/${arn[1]}/${name}` : `user/${name}`;
+    const otherAccount = account !== undefined && !Token.isUnresolved(stackAccount) && account !== stackAccount;
+    return otherAccount ? `user/${account}/${name}` : `user/${name}`;
   }
   return user.node.defaultChild !== undefined ? `user@${user.node.path}` : intrinsicIdentity(user, user.userArn);
+}
+
+/**
+ * The key by which a stack's profiles and remote-access members of the same user find each other:
+ * the user's identity, or its ARN token when it has none (then only the same token matches).
+ */
+export function userKey(scope: IConstruct, user: iam.IUser): string {
+  return userIdentity(scope, user) ?? user.userArn;
 }
 
 /** What identifies a project, or undefined when nothing stable does: `project/<id>` when its id is known. */
@@ -84,9 +92,15 @@ export function readableProject(project: IConstruct & { readonly projectId: stri
 
 /** The user's name, if known at synthesis: from a concrete ARN, an import by name, or a user declared with a name. */
 function knownUserName(user: iam.IUser): string | undefined {
-  const fromArn = Token.isUnresolved(user.userArn) ? undefined : user.userArn.match(/:user\/(?:.*\/)?([^/]+)$/)?.[1];
+  const fromArn = parseUserArn(user.userArn)?.name;
   const declared = user.node.defaultChild instanceof iam.CfnUser ? user.node.defaultChild.userName : undefined;
   return [fromArn, user.userName, declared].find(name => name !== undefined && !Token.isUnresolved(name));
+}
+
+/** The account and name in a concrete IAM user ARN (`arn:<partition>:iam::<account>:user/<path/><name>`). */
+function parseUserArn(userArn: string): { account: string; name: string } | undefined {
+  const match = Token.isUnresolved(userArn) ? null : userArn.match(/^arn:[^:]+:iam::(\d{12}):user\/(?:.*\/)?([^/]+)$/);
+  return match ? { account: match[1], name: match[2] } : undefined;
 }
 
 /** The project's id, if known at synthesis: imported by a concrete id or ARN, or declared with one. */
