@@ -1,3 +1,5 @@
+import { maskUserArns } from './identifiers';
+
 /**
  * Failures and how they reach CloudFormation.
  *
@@ -94,11 +96,11 @@ const NOT_ONE_LINE = /[\s\u0000-\u001f\u007f-\u009f]+/g;
 const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
 
 /**
- * One line of printable text, redacted, at most MAX_REASON_LENGTH characters: at most three UTF-8
+ * One line of printable text, redacted, user names masked, at most MAX_REASON_LENGTH characters: at most three UTF-8
  * bytes each, so the reason alone can never push CloudFormation's response past its 4096 bytes.
  */
 export function shortReason(error: unknown, redactor: Redactor): string {
-  const oneLine = redactor.redact(describeError(error)).replace(NOT_ONE_LINE, ' ').trim();
+  const oneLine = maskUserArns(redactor.redact(describeError(error))).replace(NOT_ONE_LINE, ' ').trim();
   const short = oneLine.length <= MAX_REASON_LENGTH ? oneLine : `${oneLine.slice(0, MAX_REASON_LENGTH - 3)}...`;
   return short.replace(LONE_SURROGATE, '\ufffd');
 }

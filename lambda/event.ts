@@ -23,6 +23,8 @@ export interface RequestEnvelope {
   readonly oldProperties?: Readonly<Record<string, unknown>>;
   /** isComplete only: what onEvent returned as WAIT_DEADLINE_KEY (epoch milliseconds), if anything. */
   readonly waitDeadline?: number;
+  /** isComplete only: what onEvent returned as DELETING_PROJECT_KEY, if anything. */
+  readonly deletingProject?: string;
 }
 
 export type Data = Readonly<Record<string, string>>;
@@ -35,11 +37,19 @@ export type Data = Readonly<Record<string, string>>;
  */
 export const WAIT_DEADLINE_KEY = 'CodeStarWaitDeadline';
 
+/**
+ * Another field for isComplete only: on a Delete, the id of the project whose deletion isComplete
+ * waits for. Absent when onEvent deleted nothing (a foreign project left alone), so that the wait
+ * ends at once; a physical id made up by CloudFormation names no project, so it cannot tell.
+ */
+export const DELETING_PROJECT_KEY = 'CodeStarDeletingProject';
+
 /** What onEvent returns to the framework. */
 export interface OnEventResponse {
   readonly PhysicalResourceId?: string;
   readonly Data?: Data;
   readonly [WAIT_DEADLINE_KEY]?: number;
+  readonly [DELETING_PROJECT_KEY]?: string;
 }
 
 /** What isComplete returns. The framework refuses Data while IsComplete is false. */
@@ -106,5 +116,6 @@ export function parseEnvelope(event: unknown, stage: Stage): RequestEnvelope {
     properties: resourceProperties(event, 'ResourceProperties') ?? {},
     oldProperties,
     waitDeadline: stage === 'isComplete' ? waitDeadline(event[WAIT_DEADLINE_KEY]) : undefined,
+    deletingProject: stage === 'isComplete' && typeof event[DELETING_PROJECT_KEY] === 'string' ? event[DELETING_PROJECT_KEY] : undefined,
   };
 }

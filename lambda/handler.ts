@@ -4,7 +4,7 @@ import { errorNameOf, HandlerError, OperationError, Redactor } from './errors';
 import type { IsCompleteResponse, OnEventResponse, RequestEnvelope, RequestType } from './event';
 import type { Logger } from './logger';
 import { Clock, withRetries } from './retry';
-import type { RequestIdentity } from './tokens';
+import type { ResourceIdentity } from './tokens';
 
 /**
  * What a per-resource-type handler receives and implements. The entry parses the envelope; the
@@ -12,7 +12,8 @@ import type { RequestIdentity } from './tokens';
  * typed, coerced properties.
  */
 
-interface RequestBase extends RequestIdentity {
+interface RequestBase extends ResourceIdentity {
+  readonly requestId: string;
   readonly resourceType: string;
 }
 
@@ -48,6 +49,8 @@ export interface CompletionRequest<P> extends RequestBase {
   readonly properties?: P;
   /** When to stop waiting (epoch milliseconds), as onEvent returned it; undefined: no bound of our own. */
   readonly waitDeadline?: number;
+  /** On a Delete, the project whose deletion onEvent started or found under way; undefined: nothing to wait for. */
+  readonly deletingProject?: string;
 }
 
 /** Everything a handler may use: clients, the log, the redactor and the one way to call a service. */
@@ -166,6 +169,7 @@ export function route<P>(handler: ResourceHandler<P>): Route {
         physicalResourceId: physicalId(envelope),
         properties: tryParse(envelope.properties, ctx, envelope.resourceType, 'ResourceProperties'),
         waitDeadline: envelope.waitDeadline,
+        deletingProject: envelope.deletingProject,
       }, ctx);
     },
   };

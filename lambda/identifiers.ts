@@ -1,3 +1,5 @@
+import { sha256 } from './tokens';
+
 /**
  * Identifier checks from the API model. A physical id that fails them was never one of ours (the
  * provider framework's create-failed marker, a request id): there is nothing to delete behind it.
@@ -17,4 +19,17 @@ export function isUserArn(value: string): boolean {
 
 export function isProjectRole(value: string): boolean {
   return ROLE.test(value);
+}
+
+/** A user ARN inside any text: the partition, the account, then the path and name (IAM's name characters). */
+const USER_ARN_IN_TEXT = /(arn:aws[\w-]*:iam::\d{12}:user)((?:\/[\w+=,.@-]+)+)/g;
+
+/**
+ * Text with every IAM user's path and name replaced by a hash of them: user names are often e-mail
+ * addresses, so logs and reasons name a user by `arn:aws:iam::<account>:user/#<hash>`, which still
+ * tells two users apart and can be matched against a known ARN (maskUserArns of it), but says no name.
+ */
+export function maskUserArns(text: string): string {
+  return text.replace(USER_ARN_IN_TEXT, (_match, prefix: string, name: string) =>
+    `${prefix}/#${sha256(name).slice(0, 12)}`);
 }

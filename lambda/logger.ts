@@ -1,3 +1,5 @@
+import { maskUserArns } from './identifiers';
+
 /**
  * A structured logger that only takes fields our own code chose: identifiers, operation names,
  * outcomes and already-redacted reasons. It has no way to log an event or a property bag, so a
@@ -18,8 +20,9 @@ export interface Logger {
 
 /** Writes one JSON object per line: CloudWatch Logs Insights can query it as it is. */
 export function createLogger(sink: LogSink = line => console.log(line), base: LogFields = {}): Logger {
+  // Identifiers may hold user ARNs (a member's physical id): their names never reach the log.
   const write = (level: string, event: string, fields: LogFields = {}) =>
-    sink(JSON.stringify({ level, event, ...base, ...fields }));
+    sink(maskUserArns(JSON.stringify({ level, event, ...base, ...fields })));
   return {
     info: (event, fields) => write('info', event, fields),
     warn: (event, fields) => write('warn', event, fields),

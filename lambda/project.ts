@@ -13,13 +13,13 @@ import {
   UpdateProjectCommandInput,
 } from '@aws-sdk/client-codestar';
 import { HandlerError, hasErrorName, OperationError } from './errors';
-import { Data, IsCompleteResponse, OnEventResponse, RequestType, WAIT_DEADLINE_KEY } from './event';
+import { Data, DELETING_PROJECT_KEY, IsCompleteResponse, OnEventResponse, RequestType, WAIT_DEADLINE_KEY } from './event';
 import { readGitHubToken } from './github-token';
 import type { CompletionRequest, DeleteRequest, HandlerContext, ResourceHandler, ResourceRequest, UpdateRequest } from './handler';
 import { isProjectId } from './identifiers';
 import { paginate } from './paginate';
 import { parseProjectProperties } from './properties';
-import { creationFingerprint, fingerprintOfToken, projectCreationToken, RequestIdentity, requestToken } from './tokens';
+import { canonicalJson, deleteProjectToken, projectToken, ResourceIdentity } from './tokens';
 import { CodeProperty, DEFAULT_PROJECT_TIMEOUT_SECONDS, ProjectAttributes, ProjectProperties } from '../src/private/contract';
 
 /**
@@ -134,8 +134,9 @@ export const projectHandler: ResourceHandler<ProjectProperties> = {
   },
 
   async isComplete(request, ctx): Promise<IsCompleteResponse> {
-    const id = request.physicalResourceId;
-    if (request.requestType === 'Delete' && !isProjectId(id)) {
+    const id = request.requestType === 'Delete' ? request.deletingProject : request.physicalResourceId;
+    if (id === undefined) {
+      // onEvent deleted nothing: a foreign project left alone, or no project behind the physical id.
       return { IsComplete: true };
     }
     const described = await describeIfExists(ctx, id);
@@ -175,7 +176,7 @@ export function waitDeadlineFrom(now: number, timeoutSeconds: number): number {
 async function startProjectRequest(request: ResourceRequest<ProjectProperties>, ctx: HandlerContext): Promise<OnEventResponse> {
   switch (request.requestType) {
     case 'Create':
-      return { PhysicalResourceId: await createProject(request.properties, request, ctx) };
+      return { PhysicalResourceId: await createOrRecognise(request.properties, request, ctx) };
     case 'Update':
       return updateProject(request, ctx);
     case 'Delete':
@@ -196,19 +197,73 @@ function failIfTimedOut(request: CompletionRequest<ProjectProperties>, ctx: Hand
     + 'CodeStar may still finish in the background: check the project, or give it a longer timeout');
 }
 
-async function createProject(properties: ProjectProperties, request: RequestIdentity, ctx: HandlerContext): Promise<string> {
-  const sourceCode = await resolveSourceCode(properties.sourceCode, ctx);
-  await ctx.call('CreateProject', () => ctx.clients.codestar.send(new CreateProjectCommand({
-    id: properties.id,
-    name: properties.name,
-    description: properties.description,
-    // Same event, same token: a redelivered Create returns the project the first one started.
-    clientRequestToken: projectCreationToken(properties, request),
-    sourceCode,
-    toolchain: properties.toolchain,
-    tags: properties.tags,
-  })));
-  return properties.id;
+/**
+ * Creates the project, or recognises it. CreateProject carries this resource's own token, so a
+ * project that exists already is this resource's own creation when DescribeProject answers with
+ * that token (an attempt whose response was lost, a rolled-back replacement coming back), and
+ * foreign otherwise: adopted when the resource declares `adopt`, a conflict when it does not.
+ * An existing project is converged to the declared name, description and tags; sourceCode and
+ * toolchain only apply to a project this call creates.
+ */
+async function createOrRecognise(properties: ProjectProperties, request: ResourceIdentity, ctx: HandlerContext): Promise<string> {
+  const id = properties.id;
+  const token = projectToken(request, id);
+  try {
+    const sourceCode = await resolveSourceCode(properties.sourceCode, ctx);
+    await ctx.call('CreateProject', () => ctx.clients.codestar.send(new CreateProjectCommand({
+      id,
+      name: properties.name,
+      description: properties.description,
+      clientRequestToken: token,
+      sourceCode,
+      toolchain: properties.toolchain,
+      tags: properties.tags,
+    })));
+    // A repeat of our own token is answered with success too: the project may have been created
+    // by an earlier attempt, and is converged below as when it is reported as existing.
+  } catch (error) {
+    if (!hasErrorName(error, 'ProjectAlreadyExistsException')) {
+      throw error;
+    }
+  }
+  const described = await describeProject(ctx, id);
+  const own = described.clientRequestToken === token;
+  if (!own && properties.adopt !== true) {
+    throw new HandlerError(`Project ${id} already exists and is not this resource's own creation, so it was left unchanged; `
+      + 'to manage it from this stack, set adopt: true on the CodeStarProject; to only refer to it, use CodeStarProject.fromProjectId');
+  }
+  if (!own) {
+    ctx.log.info('project-adopted', { projectId: id });
+    logCreationOnlyInputs(ctx, id, undefined, properties);
+  }
+  await applyPlan(ctx, planProjectUpdate(await readProjectState(ctx, id, described), properties));
+  return id;
+}
+
+/** The inputs that only apply when a project is created; secret references say where a credential is, not what the project is. */
+function creationInputs(properties: Pick<ProjectProperties, 'sourceCode' | 'toolchain'>): string {
+  const sourceCode = properties.sourceCode?.map(code => {
+    const gitHub = code.destination.gitHub;
+    if (gitHub === undefined) {
+      return code;
+    }
+    const { tokenSecretArn: _arn, tokenSecretJsonField: _field, ...repository } = gitHub;
+    return { ...code, destination: { ...code.destination, gitHub: repository } };
+  });
+  return canonicalJson({ sourceCode, toolchain: properties.toolchain });
+}
+
+/**
+ * sourceCode and toolchain apply when a project is created and at no other time (CodeStar has no
+ * call that changes them, and creates no new projects): a change of them, a new asset key
+ * included, is not applied, and the log says so.
+ */
+function logCreationOnlyInputs(ctx: HandlerContext, id: string, old: ProjectProperties | undefined, desired: ProjectProperties): void {
+  const declared = desired.sourceCode !== undefined || desired.toolchain !== undefined;
+  const changed = old === undefined ? declared : creationInputs(old) !== creationInputs(desired);
+  if (changed) {
+    ctx.log.info('creation-only-inputs-not-applied', { projectId: id });
+  }
 }
 
 /** CreateProject's `sourceCode`, with each GitHub token read from its secret for this one call. */
@@ -229,91 +284,112 @@ async function resolveSourceCode(sourceCode: readonly CodeProperty[] | undefined
   return resolved;
 }
 
+/**
+ * The physical id is the project id, so an Update with another id is a replacement: that project
+ * is created or recognised (a rolled-back replacement sends the original id back to the new
+ * physical id, and the original project, this resource's own, is recognised by its token), and
+ * CloudFormation deletes the old one afterwards. An Update with the same id changes in place.
+ */
 async function updateProject(request: UpdateRequest<ProjectProperties>, ctx: HandlerContext): Promise<OnEventResponse> {
   const desired = request.properties;
   if (desired.id !== request.physicalResourceId) {
-    return { PhysicalResourceId: await replaceProject(request, ctx) };
+    return { PhysicalResourceId: await createOrRecognise(desired, request, ctx) };
   }
   const old = request.oldProperties;
-  const current = old !== undefined && creationFingerprint(old) === creationFingerprint(desired)
-    ? old
-    : await checkedCurrentState(ctx, desired, old);
+  logCreationOnlyInputs(ctx, desired.id, old ?? desired, desired);
+  const current = old ?? await readProjectState(ctx, desired.id, await describeProject(ctx, desired.id));
   await applyPlan(ctx, planProjectUpdate(current, desired));
   return { PhysicalResourceId: desired.id };
 }
 
 /**
- * sourceCode and toolchain only apply at creation. They differ between old and new in two cases:
- * the user changed them (reject: only a new project can have them), or CloudFormation is rolling
- * back exactly that rejected update with old and new swapped (must succeed). The project's token
- * holds the fingerprint it was created from, which tells the two apart.
+ * Deletes what this resource may delete, and nothing else:
+ * - a physical id that is no project id (CloudFormation made it up for a create it cancelled, or
+ *   for a failed response without one): the declared project, only when its token proves it is
+ *   this resource's own creation; CloudFormation never held it, so there is nothing to protect;
+ * - a project that is neither this resource's own creation nor declared `adopt`: left untouched;
+ * - a project with deletion protection: refused, unless its creation failed.
+ * A project whose creation failed was never usable and its stack is ours alone: both are removed.
  */
-async function checkedCurrentState(ctx: HandlerContext, desired: ProjectProperties, old: ProjectProperties | undefined): Promise<ProjectState> {
-  const described = await describeProject(ctx, desired.id);
-  if (fingerprintOfToken(described.clientRequestToken) !== creationFingerprint(desired)) {
-    throw new HandlerError(
-      `sourceCode and toolchain of project ${desired.id} only apply when it is created and cannot be changed in place; `
-      + 'to change them, give the project a new projectId (this replaces the project)');
-  }
-  return old ?? readProjectState(ctx, desired.id, described);
-}
-
-/**
- * A new project id: create that project; CloudFormation deletes the old one afterwards. When a
- * replacement is rolled back, CloudFormation sends the original properties as an Update to the new
- * project, and the original project still exists: it is recognised by its creation fingerprint
- * and kept (converged to the properties) instead of failing the rollback.
- */
-async function replaceProject(request: UpdateRequest<ProjectProperties>, ctx: HandlerContext): Promise<string> {
-  const desired = request.properties;
-  try {
-    return await createProject(desired, request, ctx);
-  } catch (error) {
-    if (!hasErrorName(error, 'ProjectAlreadyExistsException')) {
-      throw error;
-    }
-    const described = await describeProject(ctx, desired.id);
-    if (fingerprintOfToken(described.clientRequestToken) !== creationFingerprint(desired)) {
-      throw error;
-    }
-    ctx.log.info('existing-project-kept', { projectId: desired.id });
-    await applyPlan(ctx, planProjectUpdate(await readProjectState(ctx, desired.id, described), desired));
-    return desired.id;
-  }
-}
-
 async function deleteProject(request: DeleteRequest<ProjectProperties>, ctx: HandlerContext): Promise<OnEventResponse> {
-  const id = request.physicalResourceId;
-  if (!isProjectId(id)) {
-    ctx.log.info('nothing-to-delete', { physicalResourceId: id });
+  const target = await deletionTarget(request, ctx);
+  if (target.action === 'none') {
     return {};
   }
-  const state = await stateBeforeDelete(ctx, id);
-  if (state === 'NotFound' || state === 'DeleteInProgress' || state === 'DeleteComplete') {
-    return {};
-  }
-  // A project whose creation failed was never usable and its stack is ours alone: remove both.
-  const deleteStack = state === 'CreateFailed' || (request.properties?.deleteStack ?? false);
-  try {
-    await ctx.call('DeleteProject', () => ctx.clients.codestar.send(new DeleteProjectCommand({
-      id,
-      deleteStack,
-      clientRequestToken: requestToken(request),
-    })));
-  } catch (error) {
-    // The model lists no not-found error for DeleteProject; tolerate one anyway.
-    if (!hasErrorName(error, PROJECT_NOT_FOUND)) {
-      throw error;
+  const { id } = target;
+  if (target.action === 'delete') {
+    const { described, cancelledCreate } = target;
+    const failed = cancelledCreate || described?.status?.state === 'CreateFailed';
+    // Properties that do not parse say nothing about protection: treat the project as protected.
+    const protectedProject = request.properties === undefined || request.properties.deletionProtection === true;
+    if (protectedProject && !failed) {
+      throw new HandlerError(`Project ${id} has deletion protection and was not deleted (a deleted CodeStar project can never be created again); `
+        + 'to delete it, first deploy it with deletionProtection: false; to keep it when it leaves the stack, use RemovalPolicy.RETAIN');
+    }
+    try {
+      await ctx.call('DeleteProject', () => ctx.clients.codestar.send(new DeleteProjectCommand({
+        id,
+        deleteStack: failed || (request.properties?.deleteStack ?? false),
+        clientRequestToken: deleteProjectToken(request, id, described ?? {}),
+      })));
+    } catch (error) {
+      // The model lists no not-found error for DeleteProject; tolerate one anyway.
+      if (!hasErrorName(error, PROJECT_NOT_FOUND)) {
+        throw error;
+      }
     }
   }
-  return {};
+  // Also when it is gone or already being deleted, so that a redelivered Delete answers as the first one did.
+  return { [DELETING_PROJECT_KEY]: id };
 }
 
-/** The project's state, 'NotFound', or undefined when DescribeProject fails for a broken project. */
-async function stateBeforeDelete(ctx: HandlerContext, id: string): Promise<string | undefined> {
+type DeletionTarget =
+  /** Nothing of ours behind the physical id: a foreign project, or no project at all. */
+  | { readonly action: 'none' }
+  /** Ours, and gone or already being deleted. */
+  | { readonly action: 'wait'; readonly id: string }
+  | {
+    readonly action: 'delete';
+    readonly id: string;
+    /** Undefined when the project is too broken to describe. */
+    readonly described?: DescribeProjectCommandOutput;
+    /** The Delete's physical id is not one the handler returned. */
+    readonly cancelledCreate: boolean;
+  };
+
+/** What a Delete may do to the project behind its physical id (or, for a made-up one, behind its properties). */
+async function deletionTarget(request: DeleteRequest<ProjectProperties>, ctx: HandlerContext): Promise<DeletionTarget> {
+  const physicalId = request.physicalResourceId;
+  const cancelledCreate = !isProjectId(physicalId);
+  const id = cancelledCreate ? request.properties?.id : physicalId;
+  if (id === undefined || !isProjectId(id)) {
+    ctx.log.info('nothing-to-delete', { physicalResourceId: physicalId });
+    return { action: 'none' };
+  }
+  const described = await describeBeforeDelete(ctx, id);
+  if (described === undefined) {
+    // Too broken to describe, so its token cannot be read: only a physical id this handler returned vouches for it.
+    return cancelledCreate ? { action: 'none' } : { action: 'delete', id, cancelledCreate };
+  }
+  if (described === 'NotFound') {
+    return cancelledCreate ? { action: 'none' } : { action: 'wait', id };
+  }
+  const own = described.clientRequestToken === projectToken(request, id);
+  if (!own && (cancelledCreate || request.properties?.adopt !== true)) {
+    ctx.log.info('foreign-project-left', { projectId: id });
+    return { action: 'none' };
+  }
+  return isDeleting(described.status?.state) ? { action: 'wait', id } : { action: 'delete', id, described, cancelledCreate };
+}
+
+function isDeleting(state: string | undefined): boolean {
+  return state === 'DeleteInProgress' || state === 'DeleteComplete';
+}
+
+/** The project as DescribeProject answers it, 'NotFound', or undefined when DescribeProject fails for a broken project. */
+async function describeBeforeDelete(ctx: HandlerContext, id: string): Promise<DescribeProjectCommandOutput | 'NotFound' | undefined> {
   try {
-    const described = await describeIfExists(ctx, id);
-    return described === undefined ? 'NotFound' : described.status?.state;
+    return await describeIfExists(ctx, id) ?? 'NotFound';
   } catch (error) {
     // A project too broken to describe (ProjectConfigurationException, ...) must still be deletable.
     if (error instanceof OperationError) {

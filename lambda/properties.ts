@@ -43,6 +43,8 @@ const project = object({
   tags: optional(stringMap),
   deleteStack: optional(boolean),
   timeoutSeconds: optional(positiveInteger),
+  adopt: optional(boolean),
+  deletionProtection: optional(boolean),
 });
 
 const teamMember = object({
@@ -57,6 +59,7 @@ const userProfile = object({
   displayName: string,
   emailAddress: string,
   sshPublicKey: optional(string),
+  adopt: optional(boolean),
 });
 
 export const parseProjectProperties = (raw: unknown): ProjectProperties => project(raw, '');

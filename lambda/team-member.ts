@@ -12,7 +12,7 @@ import type { DeleteRequest, HandlerContext, ResourceHandler, UpdateRequest } fr
 import { isProjectId, isProjectRole, isUserArn } from './identifiers';
 import { paginate } from './paginate';
 import { parseTeamMemberProperties } from './properties';
-import { RequestIdentity, requestToken } from './tokens';
+import { membershipToken, ResourceIdentity } from './tokens';
 import { TeamMemberAttributes, TeamMemberProperties } from '../src/private/contract';
 
 /**
@@ -103,11 +103,26 @@ export const teamMemberHandler: ResourceHandler<TeamMemberProperties> = {
 };
 
 /**
- * Associates the user. A redelivered event carries the same token, which CodeStar answers with
- * success. TeamMemberAlreadyAssociatedException therefore means a membership that existed before:
- * it is converged to the declared settings and its original settings go into the physical id.
+ * Associates the user with this resource's own token. CodeStar answers a repeat of a token with
+ * success (the API: a token "can be used to repeat the request"), so any later attempt of this
+ * resource (a redelivery, a retry after a lost response, a rolled-back replacement coming back)
+ * finds its own membership. TeamMemberAlreadyAssociatedException therefore means a membership
+ * this resource did not make (CodeStar makes a project's creator its Owner): it is adopted,
+ * converged to the declared settings, and its original settings go into the physical id.
  */
-async function associate(desired: TeamMemberProperties, request: RequestIdentity, ctx: HandlerContext): Promise<string> {
+async function associate(desired: TeamMemberProperties, request: ResourceIdentity, ctx: HandlerContext): Promise<string> {
+  const { projectId, userArn } = desired;
+  if (await associateOwn(desired, request, ctx)) {
+    return formatTeamMemberId({ projectId, userArn });
+  }
+  const original = settingsOf(await findTeamMember(ctx, projectId, userArn), desired);
+  ctx.log.info('existing-membership-adopted', { projectId, userArn });
+  await sendUpdate(ctx, planTeamMemberUpdate(original, desired));
+  return formatTeamMemberId({ projectId, userArn, adopted: original });
+}
+
+/** AssociateTeamMember with this resource's token: true when the membership is (now) this resource's own, false when it is foreign. */
+async function associateOwn(desired: TeamMemberProperties, request: ResourceIdentity, ctx: HandlerContext): Promise<boolean> {
   const { projectId, userArn } = desired;
   try {
     await ctx.call('AssociateTeamMember', () => ctx.clients.codestar.send(new AssociateTeamMemberCommand({
@@ -115,18 +130,15 @@ async function associate(desired: TeamMemberProperties, request: RequestIdentity
       userArn,
       projectRole: desired.projectRole,
       remoteAccessAllowed: desired.remoteAccessAllowed,
-      clientRequestToken: requestToken(request),
+      clientRequestToken: membershipToken(request, projectId, userArn),
     })));
-    return formatTeamMemberId({ projectId, userArn });
+    return true;
   } catch (error) {
-    if (!hasErrorName(error, 'TeamMemberAlreadyAssociatedException')) {
-      throw error;
+    if (hasErrorName(error, 'TeamMemberAlreadyAssociatedException')) {
+      return false;
     }
+    throw error;
   }
-  const original = settingsOf(await findTeamMember(ctx, projectId, userArn), desired);
-  ctx.log.info('existing-membership-adopted', { projectId });
-  await sendUpdate(ctx, planTeamMemberUpdate(original, desired));
-  return formatTeamMemberId({ projectId, userArn, adopted: original });
 }
 
 async function update(request: UpdateRequest<TeamMemberProperties>, ctx: HandlerContext): Promise<string> {
@@ -143,7 +155,7 @@ async function update(request: UpdateRequest<TeamMemberProperties>, ctx: Handler
 }
 
 async function remove(request: DeleteRequest<TeamMemberProperties>, ctx: HandlerContext): Promise<OnEventResponse> {
-  const id = parseTeamMemberId(request.physicalResourceId);
+  const id = parseTeamMemberId(request.physicalResourceId) ?? await cancelledMembership(request, ctx);
   if (id === undefined) {
     ctx.log.info('nothing-to-delete', { physicalResourceId: request.physicalResourceId });
     return {};
@@ -163,6 +175,32 @@ async function remove(request: DeleteRequest<TeamMemberProperties>, ctx: Handler
     }
   }
   return {};
+}
+
+/**
+ * A Delete whose physical id the handler never returned (CloudFormation made it up for a create it
+ * cancelled while the create may still have been running): the declared membership, when it is
+ * this resource's own. A membership holds no token to read, so the proof is a repeat of this
+ * resource's own AssociateTeamMember, sent only when the user is a member at all: success proves
+ * it ours, TeamMemberAlreadyAssociatedException proves it foreign, and a foreign one is left alone.
+ */
+async function cancelledMembership(request: DeleteRequest<TeamMemberProperties>, ctx: HandlerContext): Promise<TeamMemberId | undefined> {
+  const declared = request.properties;
+  if (declared === undefined || !isProjectId(declared.projectId) || !isUserArn(declared.userArn)) {
+    return undefined;
+  }
+  const { projectId, userArn } = declared;
+  try {
+    if (await findTeamMember(ctx, projectId, userArn) === undefined || !await associateOwn(declared, request, ctx)) {
+      return undefined;
+    }
+  } catch (error) {
+    if (hasErrorName(error, ...NOT_FOUND)) {
+      return undefined;
+    }
+    throw error;
+  }
+  return { projectId, userArn };
 }
 
 async function sendUpdate(ctx: HandlerContext, input: UpdateTeamMemberCommandInput | undefined): Promise<void> {

@@ -1,24 +1,31 @@
 import { createHash } from 'crypto';
-import type { ProjectProperties } from '../src/private/contract';
 
 /**
- * Idempotency tokens. CloudFormation may deliver the same event more than once (same RequestId);
- * a token derived from the event makes the service treat the repeat as the same request.
+ * Creation tokens: the proof that a CodeStar resource is one logical resource's own creation.
+ *
+ * A token is derived from the stack id, the logical id and the resource's identity, never from the
+ * RequestId. Every later attempt for the same resource (a redelivery, a retry with a new RequestId,
+ * a rollback, an attempt after a lost response) therefore sends the same token and recognises its
+ * own creation, while no other stack or logical resource can produce it: a stack id carries a UUID
+ * that CloudFormation makes for each stack.
+ *
+ * These derivations are a deployed contract: a project created by one version must be recognised
+ * by every later one. test/lambda/tokens.test.ts pins them.
  */
 
-/** ClientRequestToken: `^[\w:/-]+$`, 1..256 characters. */
+/** ClientRequestToken: `^[\w:/-]+$`, 1..256 characters. A SHA-256 in hex is 64. */
 export const MAX_TOKEN_LENGTH = 256;
-/** Hex characters of the creation fingerprint kept in a project's token. */
-export const FINGERPRINT_LENGTH = 16;
 
-/** What identifies one CloudFormation request for one resource. */
-export interface RequestIdentity {
+/** Which logical resource in which stack: what every token starts from. */
+export interface ResourceIdentity {
   readonly stackId: string;
   readonly logicalResourceId: string;
-  readonly requestId: string;
 }
 
-function sha256(text: string): string {
+/** Marks the derivation, so that a future one can never collide with this one. */
+const VERSION = 'cdk-codestar/1';
+
+export function sha256(text: string): string {
   return createHash('sha256').update(text).digest('hex');
 }
 
@@ -33,43 +40,30 @@ export function canonicalJson(value: unknown): string {
   });
 }
 
-/** A token for one request on one resource: the same event always yields the same token. */
-export function requestToken(request: RequestIdentity): string {
-  // Newline separators: no StackId/logical id/request id pair can run into another.
-  return sha256([request.stackId, request.logicalResourceId, request.requestId].join('\n')).slice(0, MAX_TOKEN_LENGTH);
+function derive(kind: string, resource: ResourceIdentity, ...identity: string[]): string {
+  // Newline separators: no stack id, logical id or identifier contains one, so no two inputs run together.
+  return sha256([VERSION, kind, resource.stackId, resource.logicalResourceId, ...identity].join('\n'));
+}
+
+/** CreateProject's token: the same for every attempt of this logical resource to create this project id. */
+export function projectToken(resource: ResourceIdentity, projectId: string): string {
+  return derive('CreateProject', resource, projectId);
+}
+
+/** AssociateTeamMember's token: the same for every attempt of this logical resource to add this user to this project. */
+export function membershipToken(resource: ResourceIdentity, projectId: string, userArn: string): string {
+  return derive('AssociateTeamMember', resource, projectId, userArn);
 }
 
 /**
- * Fingerprint of the inputs that only apply when a project is created (source code, toolchain).
- * The Secrets Manager reference for a GitHub token is left out: it says where to read a credential,
- * not what the project is, so moving the secret must not look like a change of source code.
+ * DeleteProject's token: unique to the one project it deletes. A project deleted and created again
+ * under the same id is another project, so the token includes what tells them apart: the token and
+ * time of the creation (either may be absent for a project made outside this library).
  */
-export function creationFingerprint(properties: Pick<ProjectProperties, 'sourceCode' | 'toolchain'>): string {
-  const sourceCode = properties.sourceCode?.map(code => {
-    const gitHub = code.destination.gitHub;
-    if (gitHub === undefined) {
-      return code;
-    }
-    const { tokenSecretArn: _arn, tokenSecretJsonField: _field, ...repository } = gitHub;
-    return { ...code, destination: { ...code.destination, gitHub: repository } };
-  });
-  return sha256(canonicalJson({ sourceCode, toolchain: properties.toolchain })).slice(0, FINGERPRINT_LENGTH);
-}
-
-/**
- * CreateProject's token: `<fingerprint>-<request hash>`. CodeStar keeps it with the project, so
- * DescribeProject later tells which source code and toolchain the project was created from.
- */
-export function projectCreationToken(
-  properties: Pick<ProjectProperties, 'sourceCode' | 'toolchain'>,
-  request: RequestIdentity,
+export function deleteProjectToken(
+  resource: ResourceIdentity,
+  projectId: string,
+  created: { readonly clientRequestToken?: string; readonly createdTimeStamp?: Date },
 ): string {
-  const fingerprint = creationFingerprint(properties);
-  return `${fingerprint}-${requestToken(request)}`.slice(0, MAX_TOKEN_LENGTH);
-}
-
-/** The creation fingerprint stored in a project's token, or undefined if it is not one of ours. */
-export function fingerprintOfToken(token: string | undefined): string | undefined {
-  const match = new RegExp(`^([0-9a-f]{${FINGERPRINT_LENGTH}})-[0-9a-f]+$`).exec(token ?? '');
-  return match?.[1];
+  return derive('DeleteProject', resource, projectId, created.clientRequestToken ?? '', created.createdTimeStamp?.toISOString() ?? '');
 }

@@ -7,15 +7,40 @@ import {
 } from '@aws-sdk/client-codestar';
 import { HandlerError, hasErrorName } from './errors';
 import type { Data, OnEventResponse } from './event';
-import type { HandlerContext, ResourceHandler, UpdateRequest } from './handler';
+import type { DeleteRequest, HandlerContext, ResourceHandler, UpdateRequest } from './handler';
 import { isUserArn } from './identifiers';
 import { parseUserProfileProperties } from './properties';
 import { UserProfileAttributes, UserProfileProperties } from '../src/private/contract';
 
 /**
- * Custom::CodeStarUserProfile. Physical id: the user ARN. Display name, email address and SSH key
- * are personal data: they go to the service and nowhere else (no log line, no Data, no reason).
+ * Custom::CodeStarUserProfile. Display name, email address and SSH key are personal data: they go
+ * to the service and nowhere else (no log line, no Data, no reason).
+ *
+ * CreateUserProfile takes no token, so the service holds no proof of who made a profile: the
+ * physical id keeps it. `<userArn>` is a profile this resource's own CreateUserProfile made;
+ * `<userArn>|existing` one that existed before (used when identical, converged only when the
+ * resource declares `adopt`, deleted only then). The suffix cannot be part of the ARN: an IAM user
+ * name cannot contain '|'.
  */
+
+export interface UserProfileId {
+  readonly userArn: string;
+  /** The profile existed before this resource's create: it is not this resource's own. */
+  readonly existing: boolean;
+}
+
+const EXISTING_SUFFIX = '|existing';
+
+export function formatUserProfileId(id: UserProfileId): string {
+  return id.existing ? `${id.userArn}${EXISTING_SUFFIX}` : id.userArn;
+}
+
+/** The profile behind a physical id, or undefined if the id was never one of ours. */
+export function parseUserProfileId(physicalId: string): UserProfileId | undefined {
+  const existing = physicalId.endsWith(EXISTING_SUFFIX);
+  const userArn = existing ? physicalId.slice(0, -EXISTING_SUFFIX.length) : physicalId;
+  return isUserArn(userArn) ? { userArn, existing } : undefined;
+}
 
 export type ProfileFields = Pick<UserProfileProperties, 'displayName' | 'emailAddress' | 'sshPublicKey'>;
 
@@ -49,7 +74,7 @@ export const userProfileHandler: ResourceHandler<UserProfileProperties> = {
       case 'Update':
         return created(await update(request, ctx));
       case 'Delete':
-        return remove(request.physicalResourceId, ctx);
+        return remove(request, ctx);
     }
   },
 
@@ -57,55 +82,80 @@ export const userProfileHandler: ResourceHandler<UserProfileProperties> = {
   isComplete: async () => ({ IsComplete: true }),
 };
 
-function created(userArn: string): OnEventResponse {
-  return { PhysicalResourceId: userArn, Data: userProfileData(userArn) };
+function created(id: UserProfileId): OnEventResponse {
+  return { PhysicalResourceId: formatUserProfileId(id), Data: userProfileData(id.userArn) };
 }
 
 /**
- * CreateUserProfile takes no idempotency token. An existing profile identical to ours is our own
- * earlier attempt (a redelivered event, a rolled-back replacement); any other is someone else's,
- * and is left exactly as it is.
+ * Creates the profile. One that exists already was not made by this create (even when it is
+ * identical: it may be someone else's, and a profile holds no token that could tell): it is
+ * converged when the resource declares `adopt`, used as it is when identical, and otherwise a
+ * conflict that leaves it untouched.
  */
-async function create(desired: UserProfileProperties, ctx: HandlerContext): Promise<string> {
+async function create(desired: UserProfileProperties, ctx: HandlerContext): Promise<UserProfileId> {
+  const { userArn } = desired;
   try {
     await ctx.call('CreateUserProfile', () => ctx.clients.codestar.send(new CreateUserProfileCommand({
-      userArn: desired.userArn,
+      userArn,
       displayName: desired.displayName,
       emailAddress: desired.emailAddress,
       sshPublicKey: desired.sshPublicKey,
     })));
-    return desired.userArn;
+    return { userArn, existing: false };
   } catch (error) {
     if (!hasErrorName(error, 'UserProfileAlreadyExistsException')) {
       throw error;
     }
   }
-  const existing = await describe(ctx, desired.userArn);
-  if (Object.keys(changedProfileFields(existing, desired)).length > 0) {
-    throw new HandlerError(
-      `A CodeStar user profile for ${desired.userArn} already exists with different settings and was left unchanged; `
-      + 'delete it first, or refer to it with UserProfile.fromUserArn instead of creating it');
-  }
-  return desired.userArn;
+  await converge(ctx, { userArn, existing: true }, await describe(ctx, userArn), desired);
+  return { userArn, existing: true };
 }
 
-async function update(request: UpdateRequest<UserProfileProperties>, ctx: HandlerContext): Promise<string> {
+/** Brings a profile to the declared fields: always when it is this resource's own, only with `adopt` when it is not. */
+async function converge(ctx: HandlerContext, id: UserProfileId, current: ProfileFields, desired: UserProfileProperties): Promise<void> {
+  const input = planUserProfileUpdate(current, desired);
+  if (input === undefined) {
+    return;
+  }
+  if (id.existing && desired.adopt !== true) {
+    throw new HandlerError(
+      `A CodeStar user profile for ${desired.userArn} already exists with other settings, and is not this resource's own, so it was left unchanged; `
+      + 'to manage it from this stack, set adopt: true on the UserProfile; to only refer to it, use UserProfile.fromUserArn');
+  }
+  if (id.existing) {
+    ctx.log.info('existing-profile-adopted', { userArn: desired.userArn });
+  }
+  await ctx.call('UpdateUserProfile', () => ctx.clients.codestar.send(new UpdateUserProfileCommand(input)));
+}
+
+async function update(request: UpdateRequest<UserProfileProperties>, ctx: HandlerContext): Promise<UserProfileId> {
   const desired = request.properties;
-  if (desired.userArn !== request.physicalResourceId) {
+  const id = parseUserProfileId(request.physicalResourceId);
+  if (id === undefined || id.userArn !== desired.userArn) {
     // Another user is another profile: CloudFormation deletes the old one afterwards.
     return create(desired, ctx);
   }
-  const current = request.oldProperties ?? await describe(ctx, desired.userArn);
-  const input = planUserProfileUpdate(current, desired);
-  if (input !== undefined) {
-    await ctx.call('UpdateUserProfile', () => ctx.clients.codestar.send(new UpdateUserProfileCommand(input)));
-  }
-  return desired.userArn;
+  // A profile that is not ours is compared with what it is, not with what we declared before.
+  const current = id.existing ? await describe(ctx, desired.userArn) : request.oldProperties ?? await describe(ctx, desired.userArn);
+  await converge(ctx, id, current, desired);
+  return id;
 }
 
-async function remove(userArn: string, ctx: HandlerContext): Promise<OnEventResponse> {
-  if (!isUserArn(userArn)) {
-    ctx.log.info('nothing-to-delete', { physicalResourceId: userArn });
+/**
+ * Deletes this resource's own profile; one that existed before only when the resource declares
+ * `adopt` (the removal policy decides whether a Delete comes at all). A physical id the handler
+ * never returned (a cancelled create) has nothing to delete behind it: with no token, nothing can
+ * prove a profile this resource's own.
+ */
+async function remove(request: DeleteRequest<UserProfileProperties>, ctx: HandlerContext): Promise<OnEventResponse> {
+  const id = parseUserProfileId(request.physicalResourceId);
+  if (id === undefined) {
+    ctx.log.info('nothing-to-delete', { physicalResourceId: request.physicalResourceId });
+    return {};
+  }
+  const { userArn } = id;
+  if (id.existing && request.properties?.adopt !== true) {
+    ctx.log.info('foreign-profile-left', { userArn });
     return {};
   }
   try {

@@ -71,6 +71,17 @@ export interface ProjectProperties {
    * when absent.
    */
   readonly timeoutSeconds?: number;
+  /**
+   * Not an API member: take over a project that exists and is not this resource's own creation
+   * (converge its name, description and tags). Absent means false: such a project is a conflict.
+   */
+  readonly adopt?: boolean;
+  /**
+   * Not an API member: while true, the handler refuses to delete the project (CodeStar can never
+   * create it again), except when its creation failed. Absent (a resource deployed before this
+   * property existed) means false.
+   */
+  readonly deletionProtection?: boolean;
 }
 
 /** How long the handler waits for a project when its properties name no timeout. */
@@ -90,6 +101,12 @@ export interface UserProfileProperties {
   readonly displayName: string;
   readonly emailAddress: string;
   readonly sshPublicKey?: string;
+  /**
+   * Not an API member: take over a profile that exists (converge its fields); its original fields
+   * are personal data and are not kept. Absent means false: an existing profile is used when it is
+   * identical to the declared one, never changed or deleted, and a conflict when it differs.
+   */
+  readonly adopt?: boolean;
 }
 
 /** Attributes (`Data` keys) of `Custom::CodeStarProject`. Every key always has a value. */
