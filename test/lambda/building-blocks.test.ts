@@ -1,17 +1,9 @@
-import { FakeClock, serviceError, STACK_ID } from './harness';
+import { FakeClock, serviceError } from './harness';
 import { array, boolean, object, optional, string, stringMap } from '../../lambda/decode';
 import { HandlerError, OperationError, Redactor, shortReason } from '../../lambda/errors';
 import { isProjectId, isUserArn } from '../../lambda/identifiers';
 import { paginate } from '../../lambda/paginate';
 import { backoffDelay, computeDeadline, isTransient, MAX_RETRY_WINDOW_MS, withRetries } from '../../lambda/retry';
-import {
-  canonicalJson,
-  creationFingerprint,
-  fingerprintOfToken,
-  projectCreationToken,
-  requestToken,
-} from '../../lambda/tokens';
-import type { ProjectProperties } from '../../src/private/contract';
 
 describe('isTransient', () => {
   test.each<[string, unknown, boolean]>([
@@ -102,79 +94,6 @@ describe('paginate', () => {
 
     await expect(drain()).rejects.toThrow('Pagination did not advance');
     expect(fetch).toHaveBeenCalledTimes(2);
-  });
-});
-
-describe('tokens', () => {
-  const request = { stackId: STACK_ID, logicalResourceId: 'Project', requestId: 'r-1' };
-  const properties: Pick<ProjectProperties, 'sourceCode' | 'toolchain'> = {
-    sourceCode: [{
-      source: { s3: { bucketName: 'b', bucketKey: 'k' } },
-      destination: {
-        gitHub: {
-          name: 'r',
-          type: 'User',
-          owner: 'o',
-          privateRepository: true,
-          issuesEnabled: false,
-          tokenSecretArn: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:a',
-          tokenSecretJsonField: 'token',
-        },
-      },
-    }],
-    toolchain: { source: { s3: { bucketName: 'b', bucketKey: 't' } }, stackParameters: { A: '1', B: '2' } },
-  };
-
-  test('canonical JSON does not depend on key order', () => {
-    expect(canonicalJson({ b: 1, a: { d: [2, { z: 1, y: 2 }], c: 3 } })).toBe(canonicalJson({ a: { c: 3, d: [2, { y: 2, z: 1 }] }, b: 1 }));
-    expect(canonicalJson({ a: [1, 2] })).not.toBe(canonicalJson({ a: [2, 1] }));
-  });
-
-  test('the request token is deterministic and tells every part of the request apart', () => {
-    expect(requestToken(request)).toBe(requestToken({ ...request }));
-    expect(requestToken(request)).toMatch(/^[0-9a-f]{64}$/);
-    expect(requestToken({ ...request, requestId: 'r-2' })).not.toBe(requestToken(request));
-    expect(requestToken({ ...request, logicalResourceId: 'Other' })).not.toBe(requestToken(request));
-    expect(requestToken({ ...request, stackId: `${STACK_ID}x` })).not.toBe(requestToken(request));
-    expect(requestToken({ stackId: 'a', logicalResourceId: 'bc', requestId: 'd' }))
-      .not.toBe(requestToken({ stackId: 'ab', logicalResourceId: 'c', requestId: 'd' }));
-  });
-
-  test('the creation token is <fingerprint>-<request hash>, and the fingerprint can be read back', () => {
-    const token = projectCreationToken(properties, request);
-
-    expect(token).toBe(`${creationFingerprint(properties)}-${requestToken(request)}`);
-    expect(token.length).toBeLessThanOrEqual(256);
-    expect(token).toMatch(/^[\w:/-]+$/);
-    expect(fingerprintOfToken(token)).toBe(creationFingerprint(properties));
-  });
-
-  test.each([undefined, '', 'abc', 'someone-elses-token', 'ABCDEF0123456789-abc', '0123456789abcdef'])(
-    '%p carries no fingerprint of ours', token => {
-      expect(fingerprintOfToken(token)).toBeUndefined();
-    });
-
-  test('the fingerprint ignores where the GitHub token is stored', () => {
-    const code = properties.sourceCode![0];
-    const moved = { ...properties, sourceCode: [{ ...code, destination: { gitHub: { ...code.destination.gitHub!, tokenSecretArn: 'other', tokenSecretJsonField: undefined } } }] };
-
-    expect(creationFingerprint(moved)).toBe(creationFingerprint(properties));
-  });
-
-  test.each<[string, Pick<ProjectProperties, 'sourceCode' | 'toolchain'>]>([
-    ['another source object', { ...properties, sourceCode: [{ ...properties.sourceCode![0], source: { s3: { bucketName: 'b', bucketKey: 'k2' } } }] }],
-    ['another repository owner', { ...properties, sourceCode: [{ ...properties.sourceCode![0], destination: { gitHub: { ...properties.sourceCode![0].destination.gitHub!, owner: 'x' } } }] }],
-    ['another stack parameter', { ...properties, toolchain: { ...properties.toolchain!, stackParameters: { A: '1', B: '3' } } }],
-    ['no toolchain', { sourceCode: properties.sourceCode }],
-  ])('the fingerprint changes with %s', (_case, changed) => {
-    expect(creationFingerprint(changed)).not.toBe(creationFingerprint(properties));
-  });
-
-  test('the fingerprint does not depend on key order', () => {
-    const toolchain = properties.toolchain!;
-    const reordered = { toolchain: { stackParameters: { B: '2', A: '1' }, source: toolchain.source }, sourceCode: properties.sourceCode };
-
-    expect(creationFingerprint(reordered)).toBe(creationFingerprint(properties));
   });
 });
 
