@@ -149,7 +149,7 @@ export const projectHandler: ResourceHandler<ProjectProperties> = {
     const state = described.status?.state;
     switch (projectProgress(request.requestType, state)) {
       case 'InProgress':
-        failIfTimedOut(request, ctx, state);
+        failIfTimedOut(request, ctx, id, state);
         return { IsComplete: false };
       case 'Complete':
         return request.requestType === 'Delete' ? { IsComplete: true } : { IsComplete: true, Data: projectData(described) };
@@ -188,12 +188,13 @@ async function startProjectRequest(request: ResourceRequest<ProjectProperties>, 
  * Past the project's timeout, the wait ends with a reason that says so, before the provider's own
  * total timeout and the resource's ServiceTimeout (both longer), which would only say "timed out".
  */
-function failIfTimedOut(request: CompletionRequest<ProjectProperties>, ctx: HandlerContext, state: string | undefined): void {
+function failIfTimedOut(request: CompletionRequest<ProjectProperties>, ctx: HandlerContext, id: string, state: string | undefined): void {
   if (request.waitDeadline === undefined || ctx.now() < request.waitDeadline) {
     return;
   }
   const timeout = request.properties?.timeoutSeconds ?? DEFAULT_PROJECT_TIMEOUT_SECONDS;
-  throw new HandlerError(`Project ${request.physicalResourceId} is still ${state ?? 'in progress'} after its timeout of ${timeout} seconds; `
+  // The project waited on: on a cancelled create's Delete the physical id is made up and names none.
+  throw new HandlerError(`Project ${id} is still ${state ?? 'in progress'} after its timeout of ${timeout} seconds; `
     + 'CodeStar may still finish in the background: check the project, or give it a longer timeout');
 }
 
