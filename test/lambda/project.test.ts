@@ -1,4 +1,3 @@
-import { createHash } from 'crypto';
 import {
   CreateProjectCommand,
   DeleteProjectCommand,
@@ -24,9 +23,9 @@ import {
   updateEvent,
   WAITING,
 } from './harness';
-import { WAIT_DEADLINE_KEY } from '../../lambda/event';
+import { DELETING_PROJECT_KEY, WAIT_DEADLINE_KEY } from '../../lambda/event';
 import { planProjectUpdate, ProjectState, projectProgress, waitDeadlineFrom } from '../../lambda/project';
-import { creationFingerprint } from '../../lambda/tokens';
+import { deleteProjectToken, projectToken } from '../../lambda/tokens';
 import { PROJECT_RESOURCE_TYPE, ProjectProperties } from '../../src/private/contract';
 
 const S3_SOURCE = { s3: { bucketName: 'assets-bucket', bucketKey: 'source.zip' } };
@@ -65,26 +64,57 @@ const GITHUB_PROJECT: ProjectProperties = {
   }],
 };
 
-/** The token design, restated independently of the handler's helper. */
-function expectedToken(properties: ProjectProperties, requestId = 'request-1', logicalResourceId = 'Resource'): string {
-  const hash = createHash('sha256').update([STACK_ID, logicalResourceId, requestId].join('\n')).digest('hex');
-  return `${creationFingerprint(properties)}-${hash}`;
-}
+/** The resource every event of these tests is for (the harness's stack, logical id 'Resource'). */
+const RESOURCE = { stackId: STACK_ID, logicalResourceId: 'Resource' };
+/** This resource's own CreateProject token for a project id (tokens.test.ts pins the derivation). */
+const ownToken = (projectId = 'my-proj') => projectToken(RESOURCE, projectId);
+const FOREIGN_TOKEN = 'someone-elses-token';
+const CREATED = new Date('2026-01-02T03:04:05.000Z');
 
+/** A project as DescribeProject shows it: by default this resource's own creation, with the declared name and description. */
 function describedProject(state: string | undefined, overrides: Partial<DescribeProjectCommandOutput> = {}): DescribeProjectCommandOutput {
+  const id = overrides.id ?? 'my-proj';
   return {
     $metadata: {},
-    id: 'my-proj',
+    id,
     arn: PROJECT_ARN,
     stackId: PROJECT_STACK_ID,
     projectTemplateId: TEMPLATE_ID,
     name: PROJECT.name,
     description: PROJECT.description,
-    clientRequestToken: expectedToken(PROJECT),
+    clientRequestToken: ownToken(id),
+    createdTimeStamp: CREATED,
     status: state === undefined ? undefined : { state },
     ...overrides,
   };
 }
+
+/** What the live project looks like, for the handler's convergence after CreateProject: DescribeProject and its tags. */
+function givenProject(described: DescribeProjectCommandOutput, tags: Record<string, string> | undefined = PROJECT.tags) {
+  harness.codestar
+    .on(DescribeProjectCommand, { id: described.id }).resolves(described)
+    .on(ListTagsForProjectCommand, { id: described.id }).resolves({ tags });
+}
+
+/** CreateProject creates the project: it is then described with our token and the declared settings. */
+function givenCreated(id = 'my-proj', properties: Pick<ProjectProperties, 'tags'> = PROJECT) {
+  harness.codestar.on(CreateProjectCommand, { id }).resolves({ id, arn: PROJECT_ARN });
+  givenProject(describedProject('CreateInProgress', { id }), properties.tags);
+}
+
+function givenAlreadyExists(described: DescribeProjectCommandOutput, tags?: Record<string, string>) {
+  harness.codestar.on(CreateProjectCommand, { id: described.id })
+    .rejects(serviceError('ProjectAlreadyExistsException', `Project ${described.id} already exists`));
+  givenProject(described, tags);
+}
+
+/** The events the handler logged, by name. */
+function loggedEvents(): string[] {
+  return harness.logs.map(line => JSON.parse(line).event as string);
+}
+
+const FOREIGN_REASON = 'Project my-proj already exists and is not this resource\'s own creation, so it was left unchanged; '
+  + 'to manage it from this stack, set adopt: true on the CodeStarProject; to only refer to it, use CodeStarProject.fromProjectId';
 
 let harness: Harness;
 beforeEach(() => {
@@ -95,9 +125,9 @@ afterEach(() => {
 });
 
 describe('create', () => {
-  test('creates the project with a token derived from the event and returns the project id', async () => {
+  test('creates an absent project with this resource\'s own token and returns the project id', async () => {
     // GIVEN
-    harness.codestar.on(CreateProjectCommand).resolves({ id: 'my-proj', arn: PROJECT_ARN });
+    givenCreated();
 
     // WHEN
     const result = await harness.onEvent(createEvent(PROJECT_RESOURCE_TYPE, PROJECT));
@@ -108,56 +138,123 @@ describe('create', () => {
       id: 'my-proj',
       name: PROJECT.name,
       description: PROJECT.description,
-      clientRequestToken: expectedToken(PROJECT),
+      clientRequestToken: ownToken(),
       sourceCode: [{ source: S3_SOURCE, destination: { codeCommit: { name: 'my-repo' } } }],
       toolchain: PROJECT.toolchain,
       tags: PROJECT.tags,
     });
-    expect(harness.codestarCalls()).toEqual(['CreateProject']);
+    // The new project already has the declared settings: nothing to converge.
+    expect(harness.codestarCalls()).toEqual(['CreateProject', 'DescribeProject', 'ListTagsForProject']);
+    expect(loggedEvents()).not.toContain('creation-only-inputs-not-applied');
+    expect(loggedEvents()).not.toContain('project-adopted');
   });
 
-  test('the token fits the API: ^[\\w:/-]+$ and at most 256 characters', async () => {
-    harness.codestar.on(CreateProjectCommand).resolves({});
+  test('CreateProject answering a repeat of our token with success converges the project it finds', async () => {
+    // GIVEN an earlier attempt created the project, and it was changed since (renamed, a tag added)
+    harness.codestar.on(CreateProjectCommand).resolves({ id: 'my-proj' });
+    givenProject(describedProject('CreateComplete', { name: 'Renamed meanwhile' }), { ...PROJECT.tags, extra: 'x' });
+    harness.codestar.on(UpdateProjectCommand).resolves({}).on(UntagProjectCommand).resolves({});
 
-    await harness.onEvent(createEvent(PROJECT_RESOURCE_TYPE, PROJECT));
+    // WHEN
+    const result = await harness.onEvent(createEvent(PROJECT_RESOURCE_TYPE, PROJECT));
 
-    const token = harness.codestar.commandCalls(CreateProjectCommand)[0].args[0].input.clientRequestToken ?? '';
-    expect(token).toMatch(/^[0-9a-f]{16}-[0-9a-f]{64}$/);
-    expect(token).toMatch(/^[\w:/-]{1,256}$/);
+    // THEN
+    expect(result).toEqual({ PhysicalResourceId: 'my-proj', ...WAITING });
+    expect(harness.mutatingCalls()).toEqual(['CreateProject', 'UpdateProject', 'UntagProject']);
+    expect(harness.codestar).toHaveReceivedCommandWith(UpdateProjectCommand, { id: 'my-proj', name: PROJECT.name });
+    expect(harness.codestar).toHaveReceivedCommandWith(UntagProjectCommand, { id: 'my-proj', tags: ['extra'] });
+    expect(harness.codestar).not.toHaveReceivedCommand(TagProjectCommand);
   });
 
-  test('a redelivered create (same RequestId) sends the same token, so CodeStar creates nothing new', async () => {
-    // GIVEN CodeStar answers the repeated token with the same project
-    harness.codestar.on(CreateProjectCommand).resolves({ id: 'my-proj', arn: PROJECT_ARN });
+  test('a redelivered create (same RequestId) sends the same token and answers the same', async () => {
+    givenCreated();
     const event = createEvent(PROJECT_RESOURCE_TYPE, PROJECT);
 
-    // WHEN the same event arrives twice
     const first = await harness.onEvent(event);
     const second = await harness.onEvent(structuredClone(event));
 
-    // THEN
-    const [a, b] = harness.codestar.commandCalls(CreateProjectCommand).map(call => call.args[0].input.clientRequestToken);
-    expect(a).toBe(b);
+    const tokens = harness.codestar.commandCalls(CreateProjectCommand).map(call => call.args[0].input.clientRequestToken);
+    expect(tokens).toEqual([ownToken(), ownToken()]);
     expect(second).toEqual(first);
+    expect(harness.mutatingCalls()).toEqual(['CreateProject', 'CreateProject']);
   });
 
-  test('another request for the same resource gets another token', async () => {
-    harness.codestar.on(CreateProjectCommand).resolves({});
+  test.each([
+    ['a lost response, retried with a new RequestId', { requestId: 'request-2' }],
+    ['a redelivery', { requestId: 'request-1' }],
+  ])('ProjectAlreadyExists with our token (%s) is recognised as our own, and converged', async (_case, options) => {
+    // GIVEN the first attempt created the project; its tags have drifted since
+    givenAlreadyExists(describedProject('CreateComplete'), { team: 'red' });
+    harness.codestar.on(TagProjectCommand).resolves({});
 
-    await harness.onEvent(createEvent(PROJECT_RESOURCE_TYPE, PROJECT, { requestId: 'request-1' }));
-    await harness.onEvent(createEvent(PROJECT_RESOURCE_TYPE, PROJECT, { requestId: 'request-2' }));
+    // WHEN
+    const result = await harness.onEvent(createEvent(PROJECT_RESOURCE_TYPE, PROJECT, options));
 
-    const [a, b] = harness.codestar.commandCalls(CreateProjectCommand).map(call => call.args[0].input.clientRequestToken);
-    expect(a).not.toBe(b);
-    expect(a?.slice(0, 16)).toBe(b?.slice(0, 16));
+    // THEN
+    expect(result).toEqual({ PhysicalResourceId: 'my-proj', ...WAITING });
+    expect(harness.mutatingCalls()).toEqual(['CreateProject', 'TagProject']);
+    expect(harness.codestar).toHaveReceivedCommandWith(TagProjectCommand, { id: 'my-proj', tags: { team: 'blue', env: 'dev' } });
+    expect(loggedEvents()).not.toContain('project-adopted');
+    // Our own project was created from these sources: nothing to report as not applied.
+    expect(loggedEvents()).not.toContain('creation-only-inputs-not-applied');
   });
 
-  test('a project that already exists fails the create with the service message', async () => {
-    harness.codestar.on(CreateProjectCommand).rejects(serviceError('ProjectAlreadyExistsException', 'Project my-proj already exists'));
+  test.each([
+    ['another token', FOREIGN_TOKEN],
+    ['no token (created in the console)', undefined],
+    ['the token of another logical resource', projectToken({ ...RESOURCE, logicalResourceId: 'Other' }, 'my-proj')],
+  ])('ProjectAlreadyExists with %s and no adopt fails, names the project and adopt, and changes nothing', async (_case, token) => {
+    // GIVEN a foreign project whose name and tags differ from the declared ones
+    givenAlreadyExists(describedProject('CreateComplete', { clientRequestToken: token, name: 'Theirs' }), { owner: 'them' });
+
+    // WHEN
+    const error = await harness.onEventError(createEvent(PROJECT_RESOURCE_TYPE, PROJECT));
+
+    // THEN
+    expect(error.message).toBe(FOREIGN_REASON);
+    expect(harness.mutatingCalls()).toEqual(['CreateProject']);
+    expect(harness.codestar).toHaveReceivedCommandTimes(UpdateProjectCommand, 0);
+    expect(harness.codestar).toHaveReceivedCommandTimes(TagProjectCommand, 0);
+    expect(harness.codestar).toHaveReceivedCommandTimes(UntagProjectCommand, 0);
+  });
+
+  test('ProjectAlreadyExists with a foreign token and adopt: converged, with a call only for each difference', async () => {
+    // GIVEN a foreign project with another name, the declared description, one declared tag changed and one extra tag
+    givenAlreadyExists(describedProject('CreateComplete', { clientRequestToken: FOREIGN_TOKEN, name: 'Theirs' }), { team: 'red', env: 'dev', owner: 'them' });
+    harness.codestar.on(UpdateProjectCommand).resolves({}).on(TagProjectCommand).resolves({}).on(UntagProjectCommand).resolves({});
+
+    // WHEN
+    const result = await harness.onEvent(createEvent(PROJECT_RESOURCE_TYPE, { ...PROJECT, adopt: true }));
+
+    // THEN
+    expect(result).toEqual({ PhysicalResourceId: 'my-proj', ...WAITING });
+    expect(harness.mutatingCalls()).toEqual(['CreateProject', 'UpdateProject', 'TagProject', 'UntagProject']);
+    expect(harness.codestar.commandCalls(UpdateProjectCommand)[0].args[0].input).toStrictEqual({ id: 'my-proj', name: PROJECT.name });
+    expect(harness.codestar.commandCalls(TagProjectCommand)[0].args[0].input).toStrictEqual({ id: 'my-proj', tags: { team: 'blue' } });
+    expect(harness.codestar.commandCalls(UntagProjectCommand)[0].args[0].input).toStrictEqual({ id: 'my-proj', tags: ['owner'] });
+    // The adopted project was not made from the declared sources, and the log says so.
+    expect(loggedEvents()).toEqual(expect.arrayContaining(['project-adopted', 'creation-only-inputs-not-applied']));
+  });
+
+  test('an adopted project that already has the declared settings gets no call but CreateProject', async () => {
+    const { sourceCode: _s, toolchain: _t, ...plain } = PROJECT;
+    givenAlreadyExists(describedProject('CreateComplete', { clientRequestToken: FOREIGN_TOKEN }), PROJECT.tags);
+
+    const result = await harness.onEvent(createEvent(PROJECT_RESOURCE_TYPE, { ...plain, adopt: true }));
+
+    expect(result).toEqual({ PhysicalResourceId: 'my-proj', ...WAITING });
+    expect(harness.mutatingCalls()).toEqual(['CreateProject']);
+    expect(loggedEvents()).toContain('project-adopted');
+    // Nothing declared that only applies at creation.
+    expect(loggedEvents()).not.toContain('creation-only-inputs-not-applied');
+  });
+
+  test('any other CreateProject error fails the create with the service message, and nothing is described', async () => {
+    harness.codestar.on(CreateProjectCommand).rejects(serviceError('LimitExceededException', 'Too many projects'));
 
     const error = await harness.onEventError(createEvent(PROJECT_RESOURCE_TYPE, PROJECT));
 
-    expect(error.message).toBe('CreateProject failed: ProjectAlreadyExistsException: Project my-proj already exists');
+    expect(error.message).toBe('CreateProject failed: LimitExceededException: Too many projects');
     expect(harness.codestarCalls()).toEqual(['CreateProject']);
   });
 
@@ -219,7 +316,7 @@ describe('GitHub token from Secrets Manager', () => {
   test('a plain secret is the token, passed to CreateProject only', async () => {
     // GIVEN
     harness.secrets.on(GetSecretValueCommand, { SecretId: SECRET_ARN }).resolves({ SecretString: GITHUB_TOKEN });
-    harness.codestar.on(CreateProjectCommand).resolves({});
+    givenCreated();
 
     // WHEN
     await harness.onEvent(createEvent(PROJECT_RESOURCE_TYPE, GITHUB_PROJECT));
@@ -235,12 +332,15 @@ describe('GitHub token from Secrets Manager', () => {
       issuesEnabled: false,
       token: GITHUB_TOKEN,
     });
+    const otherCalls = harness.codestar.calls().filter(call => !(call.args[0] instanceof CreateProjectCommand));
+    expect(otherCalls.length).toBeGreaterThan(0);
+    expect(JSON.stringify(otherCalls.map(call => call.args[0].input))).not.toContain(GITHUB_TOKEN);
     expect(harness.logs.join('\n')).not.toContain(GITHUB_TOKEN);
   });
 
   test('a JSON secret gives the named field', async () => {
     harness.secrets.on(GetSecretValueCommand).resolves({ SecretString: JSON.stringify({ user: 'octocat', token: GITHUB_TOKEN }) });
-    harness.codestar.on(CreateProjectCommand).resolves({});
+    givenCreated();
     const project = withGitHub({ tokenSecretJsonField: 'token' });
 
     await harness.onEvent(createEvent(PROJECT_RESOURCE_TYPE, project));
@@ -314,6 +414,7 @@ describe('update', () => {
 
     expect(result).toEqual({ PhysicalResourceId: 'my-proj', ...WAITING });
     expect(harness.codestarCalls()).toEqual([]);
+    expect(loggedEvents()).not.toContain('creation-only-inputs-not-applied');
   });
 
   function withSecret(tokenSecretArn: string): ProjectProperties {
@@ -323,12 +424,15 @@ describe('update', () => {
 
   test.each<[string, ProjectProperties, ProjectProperties]>([
     ['deleteStack', PROJECT, { ...PROJECT, deleteStack: true }],
+    ['deletionProtection', PROJECT, { ...PROJECT, deletionProtection: true }],
+    ['adopt', PROJECT, { ...PROJECT, adopt: true }],
     ['the GitHub token secret', withSecret(SECRET_ARN), withSecret(`${SECRET_ARN}-moved`)],
-  ])('a change of %s alone needs no call', async (_case, old, desired) => {
+  ])('a change of %s alone needs no call, and is no creation-only change', async (_case, old, desired) => {
     await harness.onEvent(updateEvent(PROJECT_RESOURCE_TYPE, 'my-proj', desired, old));
 
     expect(harness.codestarCalls()).toEqual([]);
     expect(harness.mutatingCalls()).toEqual([]);
+    expect(loggedEvents()).not.toContain('creation-only-inputs-not-applied');
   });
 
   test('a rename sends UpdateProject with the name only', async () => {
@@ -359,44 +463,52 @@ describe('update', () => {
     expect(harness.codestar).toHaveReceivedCommandWith(UntagProjectCommand, { id: 'my-proj', tags: ['env'] });
   });
 
-  test('a new project id replaces: the new project is created, the old one is left for CloudFormation to delete', async () => {
+  test('a new project id replaces: the new project is created as on a create, the old one is left for CloudFormation to delete', async () => {
     // GIVEN
-    harness.codestar.on(CreateProjectCommand, { id: 'new-proj' }).resolves({ id: 'new-proj' });
     const replacement = { ...PROJECT, id: 'new-proj' };
+    givenCreated('new-proj');
 
     // WHEN
     const result = await harness.onEvent(updateEvent(PROJECT_RESOURCE_TYPE, 'my-proj', replacement, PROJECT, { requestId: 'request-2' }));
 
     // THEN
     expect(result).toEqual({ PhysicalResourceId: 'new-proj', ...WAITING });
-    expect(harness.codestarCalls()).toEqual(['CreateProject']);
-    expect(harness.codestar.commandCalls(CreateProjectCommand)[0].args[0].input.clientRequestToken).toBe(expectedToken(replacement, 'request-2'));
+    expect(harness.codestarCalls()).toEqual(['CreateProject', 'DescribeProject', 'ListTagsForProject']);
+    expect(harness.codestar).toHaveReceivedCommandWith(CreateProjectCommand, { id: 'new-proj', clientRequestToken: ownToken('new-proj') });
+    expect(harness.codestar).not.toHaveReceivedCommandWith(DescribeProjectCommand, { id: 'my-proj' });
+    expect(ownToken('new-proj')).not.toBe(ownToken());
   });
 
-  test('the rollback of a replacement keeps the original project (recognised by its fingerprint)', async () => {
-    // GIVEN CloudFormation sends the original properties to the new project, and the original still exists
-    harness.codestar
-      .on(CreateProjectCommand).rejects(serviceError('ProjectAlreadyExistsException', 'exists'))
-      .on(DescribeProjectCommand, { id: 'my-proj' }).resolves(describedProject('UpdateComplete'))
-      .on(ListTagsForProjectCommand, { id: 'my-proj' }).resolves({ tags: PROJECT.tags });
+  test('a replacement onto a foreign project fails as a create does, and changes nothing', async () => {
+    givenAlreadyExists(describedProject('CreateComplete', { id: 'other-proj', clientRequestToken: FOREIGN_TOKEN, name: 'Theirs' }), { owner: 'them' });
+
+    const error = await harness.onEventError(updateEvent(PROJECT_RESOURCE_TYPE, 'my-proj', { ...PROJECT, id: 'other-proj' }, PROJECT));
+
+    expect(error.message).toBe(FOREIGN_REASON.replace('Project my-proj', 'Project other-proj'));
+    expect(harness.mutatingCalls()).toEqual(['CreateProject']);
+  });
+
+  test.each([
+    ['ProjectAlreadyExists', false],
+    ['success for the repeat of our token', true],
+  ])('the rollback of a replacement recognises the original by its token (CreateProject answers %s) and returns the original id', async (_case, repeatSucceeds) => {
+    // GIVEN the forward update replaced my-proj by new-proj; CloudFormation sends the original properties to new-proj's physical id
+    if (repeatSucceeds) {
+      harness.codestar.on(CreateProjectCommand, { id: 'my-proj' }).resolves({ id: 'my-proj' });
+      givenProject(describedProject('UpdateComplete'));
+    } else {
+      givenAlreadyExists(describedProject('UpdateComplete'), PROJECT.tags);
+    }
 
     // WHEN
     const result = await harness.onEvent(updateEvent(PROJECT_RESOURCE_TYPE, 'new-proj', PROJECT, { ...PROJECT, id: 'new-proj' }, { requestId: 'rollback' }));
 
-    // THEN it is kept as it is, and nothing else changes
+    // THEN the original is kept as it is: its physical id comes back, nothing else changes
     expect(result).toEqual({ PhysicalResourceId: 'my-proj', ...WAITING });
+    expect(harness.codestar).toHaveReceivedCommandWith(CreateProjectCommand, { id: 'my-proj', clientRequestToken: ownToken() });
     expect(harness.mutatingCalls()).toEqual(['CreateProject']);
-  });
-
-  test('a replacement onto an existing project created from other sources fails and changes nothing', async () => {
-    harness.codestar
-      .on(CreateProjectCommand).rejects(serviceError('ProjectAlreadyExistsException', 'Project other-proj already exists'))
-      .on(DescribeProjectCommand).resolves(describedProject('CreateComplete', { id: 'other-proj', clientRequestToken: 'someone-elses-token' }));
-
-    const error = await harness.onEventError(updateEvent(PROJECT_RESOURCE_TYPE, 'my-proj', { ...PROJECT, id: 'other-proj' }, PROJECT));
-
-    expect(error.message).toBe('CreateProject failed: ProjectAlreadyExistsException: Project other-proj already exists');
-    expect(harness.mutatingCalls()).toEqual(['CreateProject']);
+    expect(harness.codestar).not.toHaveReceivedCommandWith(DescribeProjectCommand, { id: 'new-proj' });
+    expect(loggedEvents()).not.toContain('project-adopted');
   });
 
   const NEW_SOURCE: ProjectProperties = {
@@ -404,36 +516,46 @@ describe('update', () => {
     sourceCode: [{ source: { s3: { bucketName: 'assets-bucket', bucketKey: 'source-v2.zip' } }, destination: { codeCommit: { name: 'my-repo' } } }],
   };
   const NEW_TOOLCHAIN: ProjectProperties = { ...PROJECT, toolchain: { ...PROJECT.toolchain!, roleArn: 'arn:aws:iam::123456789012:role/Other' } };
+  const NO_TOOLCHAIN: ProjectProperties = { ...PROJECT, toolchain: undefined };
 
   test.each([
-    ['sourceCode', NEW_SOURCE],
+    ['sourceCode (a new asset key)', NEW_SOURCE],
     ['toolchain', NEW_TOOLCHAIN],
-  ])('a change of %s for the same id is rejected before any change', async (_member, changed) => {
-    // GIVEN the project was created from PROJECT's sources
-    harness.codestar.on(DescribeProjectCommand, { id: 'my-proj' }).resolves(describedProject('CreateComplete'));
-
-    // WHEN the update also renames it
-    const error = await harness.onEventError(updateEvent(PROJECT_RESOURCE_TYPE, 'my-proj', { ...changed, name: 'Renamed' }, PROJECT));
-
-    // THEN
-    expect(error.message).toBe('sourceCode and toolchain of project my-proj only apply when it is created and cannot be changed in place; '
-      + 'to change them, give the project a new projectId (this replaces the project)');
-    expect(harness.mutatingCalls()).toEqual([]);
-  });
-
-  test('the rollback of a rejected sourceCode change (old and new swapped) succeeds', async () => {
-    // GIVEN the forward update (PROJECT -> NEW_SOURCE + rename) was rejected; CloudFormation swaps them
-    harness.codestar
-      .on(DescribeProjectCommand, { id: 'my-proj' }).resolves(describedProject('CreateComplete'))
-      .on(UpdateProjectCommand).resolves({});
+    ['toolchain (removed)', NO_TOOLCHAIN],
+  ])('a change of %s in place applies name, description and tags, and logs the rest as not applied', async (_member, changed) => {
+    // GIVEN
+    harness.codestar.on(UpdateProjectCommand).resolves({}).on(TagProjectCommand).resolves({});
+    const desired = { ...changed, name: 'Renamed', description: 'New description', tags: { ...PROJECT.tags, added: 'yes' } };
 
     // WHEN
+    const result = await harness.onEvent(updateEvent(PROJECT_RESOURCE_TYPE, 'my-proj', desired, PROJECT));
+
+    // THEN it succeeds, with the same physical id and no call that could touch sources or toolchain
+    expect(result).toEqual({ PhysicalResourceId: 'my-proj', ...WAITING });
+    expect(harness.codestarCalls()).toEqual(['UpdateProject', 'TagProject']);
+    expect(harness.codestar.commandCalls(UpdateProjectCommand)[0].args[0].input).toStrictEqual({ id: 'my-proj', name: 'Renamed', description: 'New description' });
+    expect(harness.codestar.commandCalls(TagProjectCommand)[0].args[0].input).toStrictEqual({ id: 'my-proj', tags: { added: 'yes' } });
+    const notApplied = harness.logs.map(line => JSON.parse(line)).filter(line => line.event === 'creation-only-inputs-not-applied');
+    expect(notApplied).toEqual([expect.objectContaining({ level: 'info', projectId: 'my-proj' })]);
+  });
+
+  test('a change of sourceCode alone makes no call, and is logged as not applied', async () => {
+    const result = await harness.onEvent(updateEvent(PROJECT_RESOURCE_TYPE, 'my-proj', NEW_SOURCE, PROJECT));
+
+    expect(result).toEqual({ PhysicalResourceId: 'my-proj', ...WAITING });
+    expect(harness.codestarCalls()).toEqual([]);
+    expect(loggedEvents()).toContain('creation-only-inputs-not-applied');
+  });
+
+  test('the rollback of a sourceCode change (old and new swapped) restores the name and logs the sources as not applied', async () => {
+    harness.codestar.on(UpdateProjectCommand).resolves({});
+
     const result = await harness.onEvent(updateEvent(PROJECT_RESOURCE_TYPE, 'my-proj', PROJECT, { ...NEW_SOURCE, name: 'Renamed' }));
 
-    // THEN the fingerprint matches the project's, so the rest of the plan runs
     expect(result).toEqual({ PhysicalResourceId: 'my-proj', ...WAITING });
-    expect(harness.codestarCalls()).toEqual(['DescribeProject', 'UpdateProject']);
+    expect(harness.codestarCalls()).toEqual(['UpdateProject']);
     expect(harness.codestar.commandCalls(UpdateProjectCommand)[0].args[0].input).toStrictEqual({ id: 'my-proj', name: PROJECT.name });
+    expect(loggedEvents()).toContain('creation-only-inputs-not-applied');
   });
 
   test('old properties that no longer parse: the update is planned against the live project (all tag pages)', async () => {
@@ -454,6 +576,8 @@ describe('update', () => {
     expect(harness.codestar.commandCalls(UpdateProjectCommand)[0].args[0].input).toStrictEqual({ id: 'my-proj', name: PROJECT.name });
     expect(harness.codestar).toHaveReceivedCommandWith(TagProjectCommand, { id: 'my-proj', tags: { env: 'dev' } });
     expect(harness.codestar).toHaveReceivedCommandWith(UntagProjectCommand, { id: 'my-proj', tags: ['stale'] });
+    // Nothing says what the project was created from: no claim that something was not applied.
+    expect(loggedEvents()).not.toContain('creation-only-inputs-not-applied');
   });
 
   describe('isComplete', () => {
@@ -482,19 +606,27 @@ describe('update', () => {
 });
 
 describe('delete', () => {
-  test('deletes with deleteStack from the properties and a token derived from the event', async () => {
+  /** onEvent's answer when it deleted a project, or found it gone or being deleted: isComplete waits on that project. */
+  const deleting = (id = 'my-proj') => ({ [DELETING_PROJECT_KEY]: id, ...WAITING });
+
+  test('our own project: DeleteProject with deleteStack from the properties and the token of this deletion', async () => {
     // GIVEN
+    const described = describedProject('UpdateComplete');
     harness.codestar
-      .on(DescribeProjectCommand).resolves(describedProject('UpdateComplete'))
+      .on(DescribeProjectCommand, { id: 'my-proj' }).resolves(described)
       .on(DeleteProjectCommand).resolves({});
 
     // WHEN
     const result = await harness.onEvent(deleteEvent(PROJECT_RESOURCE_TYPE, 'my-proj', { ...PROJECT, deleteStack: true }));
 
     // THEN
-    expect(result).toEqual(WAITING);
-    const hash = createHash('sha256').update([STACK_ID, 'Resource', 'request-1'].join('\n')).digest('hex');
-    expect(harness.codestar.commandCalls(DeleteProjectCommand)[0].args[0].input).toEqual({ id: 'my-proj', deleteStack: true, clientRequestToken: hash });
+    expect(result).toEqual(deleting());
+    expect(harness.codestarCalls()).toEqual(['DescribeProject', 'DeleteProject']);
+    expect(harness.codestar.commandCalls(DeleteProjectCommand)[0].args[0].input).toStrictEqual({
+      id: 'my-proj',
+      deleteStack: true,
+      clientRequestToken: deleteProjectToken(RESOURCE, 'my-proj', { clientRequestToken: ownToken(), createdTimeStamp: CREATED }),
+    });
   });
 
   test('deleteStack defaults to false', async () => {
@@ -505,10 +637,10 @@ describe('delete', () => {
     expect(harness.codestar).toHaveReceivedCommandWith(DeleteProjectCommand, { id: 'my-proj', deleteStack: false });
   });
 
-  test('a project that no longer exists is success, with no DeleteProject call', async () => {
+  test('a project that no longer exists is success, with no DeleteProject call, and the same answer', async () => {
     harness.codestar.on(DescribeProjectCommand).rejects(serviceError('ProjectNotFoundException', 'not found', 404));
 
-    expect(await harness.onEvent(deleteEvent(PROJECT_RESOURCE_TYPE, 'my-proj', PROJECT))).toEqual(WAITING);
+    expect(await harness.onEvent(deleteEvent(PROJECT_RESOURCE_TYPE, 'my-proj', PROJECT))).toEqual(deleting());
     expect(harness.mutatingCalls()).toEqual([]);
   });
 
@@ -517,18 +649,89 @@ describe('delete', () => {
       .on(DescribeProjectCommand).resolves(describedProject('CreateComplete'))
       .on(DeleteProjectCommand).rejects(serviceError('ProjectNotFoundException', 'not found', 404));
 
-    expect(await harness.onEvent(deleteEvent(PROJECT_RESOURCE_TYPE, 'my-proj', PROJECT))).toEqual(WAITING);
+    expect(await harness.onEvent(deleteEvent(PROJECT_RESOURCE_TYPE, 'my-proj', PROJECT))).toEqual(deleting());
+    expect(harness.codestar).toHaveReceivedCommandTimes(DeleteProjectCommand, 1);
+  });
+
+  test('any other DeleteProject error fails the delete', async () => {
+    harness.codestar
+      .on(DescribeProjectCommand).resolves(describedProject('CreateComplete'))
+      .on(DeleteProjectCommand).rejects(serviceError('InvalidServiceRoleException', 'The service role is not valid'));
+
+    const error = await harness.onEventError(deleteEvent(PROJECT_RESOURCE_TYPE, 'my-proj', PROJECT));
+
+    expect(error.message).toBe('DeleteProject failed: InvalidServiceRoleException: The service role is not valid');
   });
 
   test.each([
-    ['the provider framework\'s create-failed marker', FRAMEWORK_CREATE_FAILED_MARKER],
-    ['a request id (the framework default)', '5b1b07a4-1f0e-4f3c-9d4c-6f1f4e4f0a11'],
-  ])('%s as physical id: no call, success, and isComplete is done at once', async (_case, physicalId) => {
-    const event = deleteEvent(PROJECT_RESOURCE_TYPE, physicalId, PROJECT);
+    ['another token', FOREIGN_TOKEN],
+    ['no token', undefined],
+  ])('a foreign project (%s) that is not adopted is left alone: no call, success, and isComplete is done at once', async (_case, token) => {
+    harness.codestar.on(DescribeProjectCommand).resolves(describedProject('CreateComplete', { clientRequestToken: token }));
+    const event = deleteEvent(PROJECT_RESOURCE_TYPE, 'my-proj', PROJECT);
 
-    expect(await harness.onEvent(event)).toEqual(WAITING);
-    expect(await harness.isComplete(completionEvent(event, {}))).toEqual({ IsComplete: true });
-    expect(harness.codestarCalls()).toEqual([]);
+    const result = await harness.onEvent(event);
+    const completion = await harness.isComplete(completionEvent(event, result));
+
+    expect(result).toEqual(WAITING);
+    expect(result).not.toHaveProperty(DELETING_PROJECT_KEY);
+    expect(completion).toStrictEqual({ IsComplete: true });
+    expect(harness.codestarCalls()).toEqual(['DescribeProject']);
+    expect(loggedEvents()).toContain('foreign-project-left');
+  });
+
+  test('a foreign project whose properties no longer parse is left alone: nothing says it was adopted', async () => {
+    harness.codestar.on(DescribeProjectCommand).resolves(describedProject('CreateComplete', { clientRequestToken: FOREIGN_TOKEN }));
+
+    const result = await harness.onEvent(deleteEvent(PROJECT_RESOURCE_TYPE, 'my-proj', { ...PROJECT, adopt: 'perhaps' }));
+
+    expect(result).toEqual(WAITING);
+    expect(harness.mutatingCalls()).toEqual([]);
+  });
+
+  test('an adopted foreign project is deleted', async () => {
+    const described = describedProject('CreateComplete', { clientRequestToken: FOREIGN_TOKEN });
+    harness.codestar.on(DescribeProjectCommand).resolves(described).on(DeleteProjectCommand).resolves({});
+
+    const result = await harness.onEvent(deleteEvent(PROJECT_RESOURCE_TYPE, 'my-proj', { ...PROJECT, adopt: true }));
+
+    expect(result).toEqual(deleting());
+    expect(harness.codestar.commandCalls(DeleteProjectCommand)[0].args[0].input).toStrictEqual({
+      id: 'my-proj',
+      deleteStack: false,
+      clientRequestToken: deleteProjectToken(RESOURCE, 'my-proj', described),
+    });
+  });
+
+  const PROTECTION_REASON = 'Project my-proj has deletion protection and was not deleted (a deleted CodeStar project can never be created again); '
+    + 'to delete it, first deploy it with deletionProtection: false; to keep it when it leaves the stack, use RemovalPolicy.RETAIN';
+
+  test('deletion protection refuses the delete with a reason, and sends no DeleteProject', async () => {
+    harness.codestar.on(DescribeProjectCommand).resolves(describedProject('CreateComplete'));
+
+    const error = await harness.onEventError(deleteEvent(PROJECT_RESOURCE_TYPE, 'my-proj', { ...PROJECT, deletionProtection: true, deleteStack: true }));
+
+    expect(error.message).toBe(PROTECTION_REASON);
+    expect(harness.mutatingCalls()).toEqual([]);
+    expect(harness.codestar).toHaveReceivedCommandTimes(DeleteProjectCommand, 0);
+  });
+
+  test('deletion protection refuses an adopted project too', async () => {
+    harness.codestar.on(DescribeProjectCommand).resolves(describedProject('CreateComplete', { clientRequestToken: FOREIGN_TOKEN }));
+
+    const error = await harness.onEventError(deleteEvent(PROJECT_RESOURCE_TYPE, 'my-proj', { ...PROJECT, adopt: true, deletionProtection: true }));
+
+    expect(error.message).toBe(PROTECTION_REASON);
+    expect(harness.mutatingCalls()).toEqual([]);
+  });
+
+  test('deletion protection does not keep a project whose creation failed: deleted with its stack', async () => {
+    harness.codestar.on(DescribeProjectCommand).resolves(describedProject('CreateFailed')).on(DeleteProjectCommand).resolves({});
+
+    const result = await harness.onEvent(deleteEvent(PROJECT_RESOURCE_TYPE, 'my-proj', { ...PROJECT, deletionProtection: true, deleteStack: false }));
+
+    expect(result).toEqual(deleting());
+    expect(harness.codestar).toHaveReceivedCommandWith(DeleteProjectCommand, { id: 'my-proj', deleteStack: true });
   });
 
   test('a project whose creation failed is deleted with its stack, whatever deleteStack says', async () => {
@@ -541,41 +744,166 @@ describe('delete', () => {
     expect(harness.codestar).toHaveReceivedCommandWith(DeleteProjectCommand, { id: 'my-proj', deleteStack: true });
   });
 
-  test('a project too broken to describe is still deleted', async () => {
+  test('properties that do not parse say nothing about protection: the project is treated as protected', async () => {
+    harness.codestar.on(DescribeProjectCommand).resolves(describedProject('CreateComplete'));
+
+    const error = await harness.onEventError(deleteEvent(PROJECT_RESOURCE_TYPE, 'my-proj', { id: 'my-proj', unexpected: 'x' }));
+
+    expect(error.message).toBe(PROTECTION_REASON);
+    expect(harness.mutatingCalls()).toEqual([]);
+    expect(loggedEvents()).toContain('properties-unparsed');
+  });
+
+  test('properties that do not parse do not keep a project whose creation failed', async () => {
+    harness.codestar.on(DescribeProjectCommand).resolves(describedProject('CreateFailed')).on(DeleteProjectCommand).resolves({});
+
+    await harness.onEvent(deleteEvent(PROJECT_RESOURCE_TYPE, 'my-proj', { id: 'my-proj', unexpected: 'x' }));
+
+    expect(harness.codestar).toHaveReceivedCommandWith(DeleteProjectCommand, { id: 'my-proj', deleteStack: true });
+  });
+
+  test('our own project too broken to describe is still deleted (the physical id vouches for it)', async () => {
     harness.codestar
       .on(DescribeProjectCommand).rejects(serviceError('ProjectConfigurationException', 'configuration missing'))
       .on(DeleteProjectCommand).resolves({});
 
-    await harness.onEvent(deleteEvent(PROJECT_RESOURCE_TYPE, 'my-proj', PROJECT));
+    const result = await harness.onEvent(deleteEvent(PROJECT_RESOURCE_TYPE, 'my-proj', PROJECT));
 
+    expect(result).toEqual(deleting());
     expect(harness.mutatingCalls()).toEqual(['DeleteProject']);
+    expect(harness.codestar).toHaveReceivedCommandWith(DeleteProjectCommand, {
+      id: 'my-proj',
+      deleteStack: false,
+      clientRequestToken: deleteProjectToken(RESOURCE, 'my-proj', {}),
+    });
   });
 
-  test('a deletion already under way is not started again', async () => {
-    harness.codestar.on(DescribeProjectCommand).resolves(describedProject('DeleteInProgress'));
+  test('a project too broken to describe, with deletion protection, is not deleted', async () => {
+    harness.codestar.on(DescribeProjectCommand).rejects(serviceError('ProjectConfigurationException', 'configuration missing'));
 
-    await harness.onEvent(deleteEvent(PROJECT_RESOURCE_TYPE, 'my-proj', PROJECT));
+    const error = await harness.onEventError(deleteEvent(PROJECT_RESOURCE_TYPE, 'my-proj', { ...PROJECT, deletionProtection: true }));
 
+    expect(error.message).toBe(PROTECTION_REASON);
     expect(harness.mutatingCalls()).toEqual([]);
   });
 
-  test('properties that do not parse do not block the delete', async () => {
-    harness.codestar.on(DescribeProjectCommand).resolves(describedProject('CreateComplete')).on(DeleteProjectCommand).resolves({});
+  describe('a physical id CloudFormation made up (a create it cancelled, or a failed response without one)', () => {
+    const MADE_UP = [
+      ['a logical id with a random suffix', 'E2E-Project-1A2B3C4D5E6F'],
+      ['the provider framework\'s create-failed marker', FRAMEWORK_CREATE_FAILED_MARKER],
+      ['a request id', '5b1b07a4-1f0e-4f3c-9d4c-6f1f4e4f0a11'],
+    ];
 
-    await harness.onEvent(deleteEvent(PROJECT_RESOURCE_TYPE, 'my-proj', { id: 'my-proj', unexpected: 'x' }));
+    test.each(MADE_UP)('%s: the declared project, proven ours by its token, is deleted with its stack, protection or not', async (_case, physicalId) => {
+      // GIVEN the cancelled create had got as far as creating the project
+      const described = describedProject('CreateInProgress');
+      harness.codestar.on(DescribeProjectCommand, { id: 'my-proj' }).resolves(described).on(DeleteProjectCommand).resolves({});
+      const event = deleteEvent(PROJECT_RESOURCE_TYPE, physicalId, { ...PROJECT, deletionProtection: true, deleteStack: false });
 
-    expect(harness.codestar).toHaveReceivedCommandWith(DeleteProjectCommand, { id: 'my-proj', deleteStack: false });
+      // WHEN
+      const result = await harness.onEvent(event);
+
+      // THEN
+      expect(result).toEqual(deleting('my-proj'));
+      expect(harness.codestar.commandCalls(DeleteProjectCommand)[0].args[0].input).toStrictEqual({
+        id: 'my-proj',
+        deleteStack: true,
+        clientRequestToken: deleteProjectToken(RESOURCE, 'my-proj', described),
+      });
+    });
+
+    test.each(MADE_UP)('%s: a declared project with a foreign token is left alone, even when adopt is declared', async (_case, physicalId) => {
+      harness.codestar.on(DescribeProjectCommand).resolves(describedProject('CreateComplete', { clientRequestToken: FOREIGN_TOKEN }));
+      const event = deleteEvent(PROJECT_RESOURCE_TYPE, physicalId, { ...PROJECT, adopt: true });
+
+      const result = await harness.onEvent(event);
+      const completion = await harness.isComplete(completionEvent(event, result));
+
+      expect(result).toEqual(WAITING);
+      expect(completion).toStrictEqual({ IsComplete: true });
+      expect(harness.codestarCalls()).toEqual(['DescribeProject']);
+    });
+
+    test.each(MADE_UP)('%s: no declared project (it was never created): no mutating call, isComplete done at once', async (_case, physicalId) => {
+      harness.codestar.on(DescribeProjectCommand).rejects(serviceError('ProjectNotFoundException', 'not found', 404));
+      const event = deleteEvent(PROJECT_RESOURCE_TYPE, physicalId, PROJECT);
+
+      const result = await harness.onEvent(event);
+      const completion = await harness.isComplete(completionEvent(event, result));
+
+      expect(result).toEqual(WAITING);
+      expect(completion).toStrictEqual({ IsComplete: true });
+      expect(harness.mutatingCalls()).toEqual([]);
+    });
+
+    test.each(MADE_UP)('%s: a declared project too broken to describe has no token to prove it ours: no call', async (_case, physicalId) => {
+      harness.codestar.on(DescribeProjectCommand).rejects(serviceError('ProjectConfigurationException', 'configuration missing'));
+
+      expect(await harness.onEvent(deleteEvent(PROJECT_RESOURCE_TYPE, physicalId, PROJECT))).toEqual(WAITING);
+      expect(harness.mutatingCalls()).toEqual([]);
+    });
+
+    test.each(MADE_UP)('%s with properties that do not parse: no call at all', async (_case, physicalId) => {
+      const event = deleteEvent(PROJECT_RESOURCE_TYPE, physicalId, { id: 'my-proj', unexpected: 'x' });
+
+      const result = await harness.onEvent(event);
+      const completion = await harness.isComplete(completionEvent(event, result));
+
+      expect(result).toEqual(WAITING);
+      expect(completion).toStrictEqual({ IsComplete: true });
+      expect(harness.codestarCalls()).toEqual([]);
+    });
+  });
+
+  test.each([
+    ['DeleteInProgress', () => describedProject('DeleteInProgress')],
+    ['DeleteComplete', () => describedProject('DeleteComplete')],
+    ['gone', () => serviceError('ProjectNotFoundException', 'not found', 404)],
+  ])('a redelivered Delete, the project %s, answers as the first did and deletes nothing again', async (_case, second) => {
+    // GIVEN the first delivery deleted the project
+    const answer = second();
+    const describe = harness.codestar.on(DescribeProjectCommand).resolvesOnce(describedProject('CreateComplete'));
+    if (answer instanceof Error) {
+      describe.rejects(answer);
+    } else {
+      describe.resolves(answer);
+    }
+    harness.codestar.on(DeleteProjectCommand).resolves({});
+    const event = deleteEvent(PROJECT_RESOURCE_TYPE, 'my-proj', PROJECT);
+
+    // WHEN the same event is delivered twice
+    const first = await harness.onEvent(event);
+    const again = await harness.onEvent(structuredClone(event));
+
+    // THEN
+    expect(again).toEqual(first);
+    expect(again).toEqual(deleting());
+    expect(harness.codestar).toHaveReceivedCommandTimes(DeleteProjectCommand, 1);
+  });
+
+  test('a redelivered Delete of a cancelled create, the project being deleted, answers as the first did', async () => {
+    harness.codestar
+      .on(DescribeProjectCommand).resolvesOnce(describedProject('CreateInProgress')).resolves(describedProject('DeleteInProgress'))
+      .on(DeleteProjectCommand).resolves({});
+    const event = deleteEvent(PROJECT_RESOURCE_TYPE, 'E2E-Project-1A2B3C4D5E6F', PROJECT);
+
+    const first = await harness.onEvent(event);
+    const again = await harness.onEvent(structuredClone(event));
+
+    expect(again).toEqual(first);
+    expect(again).toEqual(deleting());
+    expect(harness.codestar).toHaveReceivedCommandTimes(DeleteProjectCommand, 1);
   });
 
   describe('isComplete', () => {
-    const event = completionEvent(deleteEvent(PROJECT_RESOURCE_TYPE, 'my-proj', PROJECT), {});
+    const event = completionEvent(deleteEvent(PROJECT_RESOURCE_TYPE, 'my-proj', PROJECT), { [DELETING_PROJECT_KEY]: 'my-proj' });
 
     test.each([
       ['DeleteInProgress', { IsComplete: false }],
       ['CreateComplete', { IsComplete: false }],
       ['DeleteComplete', { IsComplete: true }],
     ])('state %s -> %j', async (state, expected) => {
-      harness.codestar.on(DescribeProjectCommand).resolves(describedProject(state));
+      harness.codestar.on(DescribeProjectCommand, { id: 'my-proj' }).resolves(describedProject(state));
 
       expect(await harness.isComplete(event)).toStrictEqual(expected);
     });
@@ -590,6 +918,27 @@ describe('delete', () => {
       harness.codestar.on(DescribeProjectCommand).resolves(describedProject('DeleteFailed', { status: { state: 'DeleteFailed', reason: 'Bucket not empty' } }));
 
       expect((await harness.isCompleteError(event)).message).toBe('Project my-proj DeleteFailed: Bucket not empty');
+    });
+
+    test('waits on the project named by CodeStarDeletingProject, not on the physical id', async () => {
+      // GIVEN a cancelled create's Delete: the physical id is made up, onEvent named the project it deleted
+      harness.codestar.on(DescribeProjectCommand, { id: 'my-proj' })
+        .resolvesOnce(describedProject('DeleteInProgress'))
+        .rejects(serviceError('ProjectNotFoundException', 'gone', 404));
+      const cancelled = completionEvent(deleteEvent(PROJECT_RESOURCE_TYPE, 'E2E-Project-1A2B3C4D5E6F', PROJECT), { [DELETING_PROJECT_KEY]: 'my-proj' });
+
+      // WHEN / THEN
+      expect(await harness.isComplete(cancelled)).toStrictEqual({ IsComplete: false });
+      expect(await harness.isComplete(cancelled)).toStrictEqual({ IsComplete: true });
+      expect(harness.codestar).toHaveReceivedCommandTimes(DescribeProjectCommand, 2);
+      expect(harness.codestar).toHaveReceivedNthCommandWith(1, DescribeProjectCommand, { id: 'my-proj' });
+    });
+
+    test('without CodeStarDeletingProject (onEvent deleted nothing) it is complete at once, without a call', async () => {
+      const nothing = completionEvent(deleteEvent(PROJECT_RESOURCE_TYPE, 'my-proj', PROJECT), {});
+
+      expect(await harness.isComplete(nothing)).toStrictEqual({ IsComplete: true });
+      expect(harness.codestarCalls()).toEqual([]);
     });
   });
 });
@@ -644,7 +993,7 @@ describe('wait timeout', () => {
   const properties = { ...PROJECT, timeoutSeconds: 60 };
 
   test('onEvent starts the wait: the deadline is the timeout from now (30 minutes by default), rounded up to a minute', async () => {
-    harness.codestar.on(CreateProjectCommand).resolves({});
+    givenCreated();
     const now = harness.clock.now();
     const upToMinute = (t: number) => Math.ceil(t / 60_000) * 60_000;
 
@@ -657,7 +1006,7 @@ describe('wait timeout', () => {
   });
 
   test('onEvent delivered twice within a minute returns the same response: the waiter\'s input must not change', async () => {
-    harness.codestar.on(CreateProjectCommand).resolves({});
+    givenCreated();
     const event = createEvent(PROJECT_RESOURCE_TYPE, properties);
     // One second past a whole minute, then 45 s later: the same minute.
     harness.clock.time = Math.floor(harness.clock.time / 60_000) * 60_000 + 1_000;
@@ -680,7 +1029,7 @@ describe('wait timeout', () => {
     harness.codestar.on(DescribeProjectCommand).resolves(describedProject(state));
     const request = requestType === 'Create' ? createEvent(PROJECT_RESOURCE_TYPE, properties) : deleteEvent(PROJECT_RESOURCE_TYPE, 'my-proj', properties);
 
-    const result = await harness.isComplete(completionEvent(request, { PhysicalResourceId: 'my-proj', [WAIT_DEADLINE_KEY]: harness.clock.now() + 1 }));
+    const result = await harness.isComplete(completionEvent(request, { PhysicalResourceId: 'my-proj', [DELETING_PROJECT_KEY]: 'my-proj', [WAIT_DEADLINE_KEY]: harness.clock.now() + 1 }));
 
     expect(result).toStrictEqual({ IsComplete: false });
   });
@@ -690,11 +1039,21 @@ describe('wait timeout', () => {
     harness.codestar.on(DescribeProjectCommand).resolves(describedProject(state));
     const request = requestType === 'Create' ? createEvent(PROJECT_RESOURCE_TYPE, properties) : deleteEvent(PROJECT_RESOURCE_TYPE, 'my-proj', properties);
 
-    const error = await harness.isCompleteError(completionEvent(request, { PhysicalResourceId: 'my-proj', [WAIT_DEADLINE_KEY]: harness.clock.now() }));
+    const error = await harness.isCompleteError(completionEvent(request, { PhysicalResourceId: 'my-proj', [DELETING_PROJECT_KEY]: 'my-proj', [WAIT_DEADLINE_KEY]: harness.clock.now() }));
 
     expect(error.message).toBe(`Project my-proj is still ${state} after its timeout of 60 seconds; `
       + 'CodeStar may still finish in the background: check the project, or give it a longer timeout');
     expect(harness.mutatingCalls()).toEqual([]);
+  });
+
+  test('a cancelled create\'s Delete still in progress at the deadline names the project it waits on, not the made-up physical id', async () => {
+    harness.codestar.on(DescribeProjectCommand, { id: 'my-proj' }).resolves(describedProject('DeleteInProgress'));
+    const request = deleteEvent(PROJECT_RESOURCE_TYPE, 'E2E-Project-1A2B3C4D5E6F', properties);
+
+    const error = await harness.isCompleteError(completionEvent(request, { [DELETING_PROJECT_KEY]: 'my-proj', [WAIT_DEADLINE_KEY]: harness.clock.now() }));
+
+    expect(error.message).toBe('Project my-proj is still DeleteInProgress after its timeout of 60 seconds; '
+      + 'CodeStar may still finish in the background: check the project, or give it a longer timeout');
   });
 
   test('a project that completed is complete, however late', async () => {
@@ -712,11 +1071,11 @@ describe('wait timeout', () => {
   });
 
   test('ServiceTimeout, which CloudFormation sends along with the properties, is not a property of the project', async () => {
-    harness.codestar.on(CreateProjectCommand).resolves({});
+    givenCreated();
     const event = createEvent(PROJECT_RESOURCE_TYPE, PROJECT);
 
     await harness.onEvent({ ...event, ResourceProperties: { ...event.ResourceProperties, ServiceTimeout: '2100' } });
 
-    expect(harness.codestarCalls()).toEqual(['CreateProject']);
+    expect(harness.codestarCalls()).toEqual(['CreateProject', 'DescribeProject', 'ListTagsForProject']);
   });
 });
