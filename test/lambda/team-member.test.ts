@@ -1,4 +1,3 @@
-import { createHash } from 'crypto';
 import {
   AssociateTeamMemberCommand,
   DisassociateTeamMemberCommand,
@@ -18,13 +17,18 @@ import {
   updateEvent,
   USER_ARN,
 } from './harness';
+import { maskUserArns } from '../../lambda/identifiers';
 import { formatTeamMemberId, parseTeamMemberId, planTeamMemberUpdate, TeamMemberId } from '../../lambda/team-member';
+import { membershipToken } from '../../lambda/tokens';
 import { TEAM_MEMBER_RESOURCE_TYPE, TeamMemberProperties } from '../../src/private/contract';
 
 const MEMBER: TeamMemberProperties = { projectId: 'my-proj', userArn: USER_ARN, projectRole: 'Contributor', remoteAccessAllowed: false };
 const PHYSICAL_ID = `my-proj|${USER_ARN}`;
 const ADOPTED_ID = `my-proj|${USER_ARN}|adopted:Owner:true`;
 const DATA = { ProjectId: 'my-proj', UserArn: USER_ARN };
+/** The resource every event of these tests is for (the harness's stack, logical id 'Resource'). */
+const RESOURCE = { stackId: STACK_ID, logicalResourceId: 'Resource' };
+const ALREADY_ASSOCIATED = () => serviceError('TeamMemberAlreadyAssociatedException', 'already associated');
 
 let harness: Harness;
 beforeEach(() => {
@@ -35,7 +39,7 @@ afterEach(() => {
 });
 
 describe('create', () => {
-  test('associates the user with a token derived from the event', async () => {
+  test('associates the user with the membership token of this resource, project and user', async () => {
     // GIVEN
     harness.codestar.on(AssociateTeamMemberCommand).resolves({});
 
@@ -44,33 +48,36 @@ describe('create', () => {
 
     // THEN
     expect(result).toEqual({ PhysicalResourceId: PHYSICAL_ID, Data: DATA });
-    const token = createHash('sha256').update([STACK_ID, 'Resource', 'request-1'].join('\n')).digest('hex');
-    expect(harness.codestar.commandCalls(AssociateTeamMemberCommand)[0].args[0].input).toEqual({
+    expect(harness.codestar.commandCalls(AssociateTeamMemberCommand)[0].args[0].input).toStrictEqual({
       projectId: 'my-proj',
       userArn: USER_ARN,
       projectRole: 'Contributor',
       remoteAccessAllowed: false,
-      clientRequestToken: token,
+      clientRequestToken: membershipToken(RESOURCE, 'my-proj', USER_ARN),
     });
+    expect(harness.mutatingCalls()).toEqual(['AssociateTeamMember']);
   });
 
-  test('a redelivered create sends the same token and succeeds', async () => {
+  test.each([
+    ['a redelivery (same RequestId)', 'request-1'],
+    ['a retry after a lost response (new RequestId)', 'request-2'],
+  ])('%s sends the same token; the repeat\'s success means our own membership: no adopted suffix', async (_case, requestId) => {
     harness.codestar.on(AssociateTeamMemberCommand).resolves({});
-    const event = createEvent(TEAM_MEMBER_RESOURCE_TYPE, MEMBER);
 
-    const first = await harness.onEvent(event);
-    const second = await harness.onEvent(structuredClone(event));
+    const first = await harness.onEvent(createEvent(TEAM_MEMBER_RESOURCE_TYPE, MEMBER));
+    const second = await harness.onEvent(createEvent(TEAM_MEMBER_RESOURCE_TYPE, MEMBER, { requestId }));
 
     const tokens = harness.codestar.commandCalls(AssociateTeamMemberCommand).map(call => call.args[0].input.clientRequestToken);
-    expect(tokens[0]).toBe(tokens[1]);
+    expect(tokens).toEqual([membershipToken(RESOURCE, 'my-proj', USER_ARN), membershipToken(RESOURCE, 'my-proj', USER_ARN)]);
     expect(second).toEqual(first);
+    expect(second).toEqual({ PhysicalResourceId: PHYSICAL_ID, Data: DATA });
     expect(harness.codestarCalls()).toEqual(['AssociateTeamMember', 'AssociateTeamMember']);
   });
 
-  test('a pre-existing Owner membership is adopted: converged, and its original settings kept in the physical id', async () => {
+  test('TeamMemberAlreadyAssociated (a membership we did not make) is adopted: converged, and its original settings kept in the physical id', async () => {
     // GIVEN the user created the project, so CodeStar made them Owner with remote access; the list has two pages
     harness.codestar
-      .on(AssociateTeamMemberCommand).rejects(serviceError('TeamMemberAlreadyAssociatedException', 'already associated'))
+      .on(AssociateTeamMemberCommand).rejects(ALREADY_ASSOCIATED())
       .on(ListTeamMembersCommand, { projectId: 'my-proj', nextToken: undefined }).resolves({
         teamMembers: [{ userArn: OTHER_USER_ARN, projectRole: 'Viewer' }],
         nextToken: 'page2',
@@ -95,7 +102,7 @@ describe('create', () => {
 
   test('an adopted membership that already has the declared settings is not updated', async () => {
     harness.codestar
-      .on(AssociateTeamMemberCommand).rejects(serviceError('TeamMemberAlreadyAssociatedException', 'already associated'))
+      .on(AssociateTeamMemberCommand).rejects(ALREADY_ASSOCIATED())
       .on(ListTeamMembersCommand).resolves({ teamMembers: [{ userArn: USER_ARN, projectRole: 'Contributor' }] });
 
     const result = await harness.onEvent(createEvent(TEAM_MEMBER_RESOURCE_TYPE, MEMBER));
@@ -106,12 +113,15 @@ describe('create', () => {
 
   test('a membership reported as existing but not listed fails clearly', async () => {
     harness.codestar
-      .on(AssociateTeamMemberCommand).rejects(serviceError('TeamMemberAlreadyAssociatedException', 'already associated'))
+      .on(AssociateTeamMemberCommand).rejects(ALREADY_ASSOCIATED())
       .on(ListTeamMembersCommand).resolves({ teamMembers: [] });
 
     const error = await harness.onEventError(createEvent(TEAM_MEMBER_RESOURCE_TYPE, MEMBER));
 
-    expect(error.message).toBe(`${USER_ARN} is not a team member of project my-proj, although CodeStar reported it as one`);
+    // The reason names the user by a hash of the name: user names are often e-mail addresses.
+    expect(error.message).toBe(`${maskUserArns(USER_ARN)} is not a team member of project my-proj, although CodeStar reported it as one`);
+    expect(error.message).not.toContain('alice');
+    expect(harness.mutatingCalls()).toEqual(['AssociateTeamMember']);
   });
 
   test('a missing project fails with the service message', async () => {
@@ -177,16 +187,30 @@ describe('update', () => {
     expect(harness.mutatingCalls()).toEqual(['AssociateTeamMember']);
   });
 
-  test('the rollback of a replacement succeeds: the original membership still exists', async () => {
-    // GIVEN CloudFormation sends the original properties to the new membership's physical id
+  test('the rollback of a replacement (p1 -> p2) finds its own p1 membership by its token and returns the original id', async () => {
+    // GIVEN the forward update replaced my-proj's membership by other-proj's; CloudFormation sends
+    // my-proj's properties to other-proj's physical id, and CodeStar answers the repeat of our token with success
+    const P2_ID = `other-proj|${USER_ARN}`;
     harness.codestar
-      .on(AssociateTeamMemberCommand).rejects(serviceError('TeamMemberAlreadyAssociatedException', 'already associated'))
-      .on(ListTeamMembersCommand).resolves({ teamMembers: [{ userArn: USER_ARN, projectRole: 'Contributor', remoteAccessAllowed: false }] });
+      .on(AssociateTeamMemberCommand, { projectId: 'my-proj' }).resolves({})
+      .on(DisassociateTeamMemberCommand).resolves({});
 
-    const result = await harness.onEvent(updateEvent(TEAM_MEMBER_RESOURCE_TYPE, `my-proj|${OTHER_USER_ARN}`, MEMBER, { ...MEMBER, userArn: OTHER_USER_ARN }));
+    // WHEN
+    const result = await harness.onEvent(updateEvent(TEAM_MEMBER_RESOURCE_TYPE, P2_ID, MEMBER, { ...MEMBER, projectId: 'other-proj' }, { requestId: 'rollback' }));
 
-    expect(result.PhysicalResourceId).toBe(`my-proj|${USER_ARN}|adopted:Contributor:false`);
+    // THEN the original physical id, without an adopted suffix: the membership is ours
+    expect(result).toEqual({ PhysicalResourceId: PHYSICAL_ID, Data: DATA });
+    expect(harness.codestar).toHaveReceivedCommandWith(AssociateTeamMemberCommand, {
+      projectId: 'my-proj',
+      userArn: USER_ARN,
+      clientRequestToken: membershipToken(RESOURCE, 'my-proj', USER_ARN),
+    });
     expect(harness.mutatingCalls()).toEqual(['AssociateTeamMember']);
+
+    // AND a following Delete of that id (when the stack later removes the member) disassociates it
+    await harness.onEvent(deleteEvent(TEAM_MEMBER_RESOURCE_TYPE, result.PhysicalResourceId!, MEMBER));
+    expect(harness.mutatingCalls()).toEqual(['AssociateTeamMember', 'DisassociateTeamMember']);
+    expect(harness.codestar).toHaveReceivedCommandWith(DisassociateTeamMemberCommand, { projectId: 'my-proj', userArn: USER_ARN });
   });
 
   test('old properties that no longer parse: the update is planned against the live membership', async () => {
@@ -247,11 +271,68 @@ describe('delete', () => {
     expect(error.message).toBe('DisassociateTeamMember failed: InvalidServiceRoleException: The service role is not valid');
   });
 
-  test.each([FRAMEWORK_CREATE_FAILED_MARKER, 'request-1', 'my-proj', `my-proj|${USER_ARN}|adopted:Admin:true`])(
-    'physical id %s was never a membership: no call', async physicalId => {
+  describe('a physical id the handler never returned (a cancelled create)', () => {
+    const MADE_UP = [FRAMEWORK_CREATE_FAILED_MARKER, 'E2E-Member-1A2B3C4D5E6F', 'request-1', 'my-proj', `my-proj|${USER_ARN}|adopted:Admin:true`];
+
+    test.each(MADE_UP)('%s, the user not a member: no mutating call', async physicalId => {
+      harness.codestar.on(ListTeamMembersCommand, { projectId: 'my-proj' }).resolves({ teamMembers: [{ userArn: OTHER_USER_ARN, projectRole: 'Owner' }] });
+
       expect(await harness.onEvent(deleteEvent(TEAM_MEMBER_RESOURCE_TYPE, physicalId, MEMBER))).toEqual({});
+
+      expect(harness.codestarCalls()).toEqual(['ListTeamMembers']);
+      expect(harness.mutatingCalls()).toEqual([]);
+    });
+
+    test.each(MADE_UP)('%s, a member, and the repeat of our AssociateTeamMember succeeds (ours): disassociated', async physicalId => {
+      harness.codestar
+        .on(ListTeamMembersCommand).resolves({ teamMembers: [{ userArn: USER_ARN, projectRole: 'Contributor' }] })
+        .on(AssociateTeamMemberCommand).resolves({})
+        .on(DisassociateTeamMemberCommand).resolves({});
+
+      expect(await harness.onEvent(deleteEvent(TEAM_MEMBER_RESOURCE_TYPE, physicalId, MEMBER))).toEqual({});
+
+      expect(harness.codestarCalls()).toEqual(['ListTeamMembers', 'AssociateTeamMember', 'DisassociateTeamMember']);
+      expect(harness.codestar).toHaveReceivedCommandWith(AssociateTeamMemberCommand, { clientRequestToken: membershipToken(RESOURCE, 'my-proj', USER_ARN) });
+      expect(harness.codestar.commandCalls(DisassociateTeamMemberCommand)[0].args[0].input).toStrictEqual({ projectId: 'my-proj', userArn: USER_ARN });
+    });
+
+    test.each(MADE_UP)('%s, a member, and the repeat answers AlreadyAssociated (foreign): left alone', async physicalId => {
+      harness.codestar
+        .on(ListTeamMembersCommand).resolves({ teamMembers: [{ userArn: USER_ARN, projectRole: 'Owner', remoteAccessAllowed: true }] })
+        .on(AssociateTeamMemberCommand).rejects(ALREADY_ASSOCIATED());
+
+      expect(await harness.onEvent(deleteEvent(TEAM_MEMBER_RESOURCE_TYPE, physicalId, MEMBER))).toEqual({});
+
+      expect(harness.codestar).toHaveReceivedCommandTimes(DisassociateTeamMemberCommand, 0);
+      expect(harness.codestar).toHaveReceivedCommandTimes(UpdateTeamMemberCommand, 0);
+      expect(harness.mutatingCalls()).toEqual(['AssociateTeamMember']);
+    });
+
+    test('the project gone: no mutating call', async () => {
+      harness.codestar.on(ListTeamMembersCommand).rejects(serviceError('ProjectNotFoundException', 'not found', 404));
+
+      expect(await harness.onEvent(deleteEvent(TEAM_MEMBER_RESOURCE_TYPE, FRAMEWORK_CREATE_FAILED_MARKER, MEMBER))).toEqual({});
+      expect(harness.mutatingCalls()).toEqual([]);
+    });
+
+    test.each<[string, object]>([
+      ['properties that do not parse', { ...MEMBER, remoteAccessAllowed: 'maybe' }],
+      ['a declared project id that is no project id', { ...MEMBER, projectId: 'Not A Project' }],
+      ['a declared user that is no user ARN', { ...MEMBER, userArn: 'arn:aws:iam::123456789012:role/r' }],
+    ])('%s: no call at all', async (_case, properties) => {
+      expect(await harness.onEvent(deleteEvent(TEAM_MEMBER_RESOURCE_TYPE, FRAMEWORK_CREATE_FAILED_MARKER, properties))).toEqual({});
       expect(harness.codestarCalls()).toEqual([]);
     });
+
+    test('other errors fail the delete', async () => {
+      harness.codestar.on(ListTeamMembersCommand).rejects(serviceError('AccessDeniedException', 'not allowed'));
+
+      const error = await harness.onEventError(deleteEvent(TEAM_MEMBER_RESOURCE_TYPE, FRAMEWORK_CREATE_FAILED_MARKER, MEMBER));
+
+      expect(error.message).toBe('ListTeamMembers failed: AccessDeniedException: not allowed');
+      expect(harness.mutatingCalls()).toEqual([]);
+    });
+  });
 });
 
 test('isComplete is complete at once, without a call', async () => {
