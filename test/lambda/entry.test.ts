@@ -1,10 +1,11 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { CreateProjectCommand, DescribeProjectCommand } from '@aws-sdk/client-codestar';
-import { completionEvent, createEvent, deleteEvent, Harness, serviceError, updateEvent, USER_ARN, WAITING } from './harness';
+import { CreateProjectCommand, DescribeProjectCommand, ListTagsForProjectCommand } from '@aws-sdk/client-codestar';
+import { completionEvent, createEvent, deleteEvent, Harness, serviceError, STACK_ID, updateEvent, USER_ARN, WAITING } from './harness';
 import { clientConfig, CONNECTION_TIMEOUT_MS, createClients, REQUEST_TIMEOUT_MS } from '../../lambda/clients';
 import { MAX_REASON_LENGTH } from '../../lambda/errors';
 import { MAX_DELAY_MS, MAX_RETRY_WINDOW_MS, SAFETY_MARGIN_MS } from '../../lambda/retry';
+import { projectToken } from '../../lambda/tokens';
 import { PROJECT_RESOURCE_TYPE, ProjectProperties, TEAM_MEMBER_RESOURCE_TYPE } from '../../src/private/contract';
 
 const PROJECT: ProjectProperties = {
@@ -34,6 +35,18 @@ beforeEach(() => {
 afterEach(() => {
   harness.expectNoUnexpectedCalls();
 });
+
+/** After CreateProject, the handler describes the project and converges it: here it is ours, as declared. */
+function givenCreatedProject(properties: { id: string; name: string; description?: string }, logicalResourceId = 'Resource') {
+  harness.codestar
+    .on(DescribeProjectCommand, { id: properties.id }).resolves({
+      id: properties.id,
+      name: properties.name,
+      description: properties.description,
+      clientRequestToken: projectToken({ stackId: STACK_ID, logicalResourceId }, properties.id),
+    })
+    .on(ListTagsForProjectCommand, { id: properties.id }).resolves({ tags: {} });
+}
 
 /** Every failure must be one clean line and must not have called anything that changes state. */
 async function expectCleanFailure(event: unknown, expected: string | RegExp) {
@@ -117,6 +130,7 @@ describe('malformed properties', () => {
   test('ServiceToken is ignored, and real booleans are accepted as well as strings', async () => {
     const event = createEvent(PROJECT_RESOURCE_TYPE, { id: 'p1', name: 'N' });
     harness.codestar.on(CreateProjectCommand).resolves({});
+    givenCreatedProject({ id: 'p1', name: 'N' });
 
     await harness.onEvent({ ...event, ResourceProperties: { ...event.ResourceProperties, deleteStack: true } });
 
@@ -138,6 +152,7 @@ describe('retries', () => {
   ])('%s is retried with backoff, then the call succeeds', async (_case, transient) => {
     // GIVEN
     harness.codestar.on(CreateProjectCommand).rejectsOnce(transient).rejectsOnce(transient).resolves({ id: 'p1' });
+    givenCreatedProject(simpleProject);
 
     // WHEN
     const result = await harness.onEvent(createEvent(PROJECT_RESOURCE_TYPE, simpleProject));
@@ -209,6 +224,7 @@ describe('logging', () => {
     // GIVEN
     harness.codestar.on(CreateProjectCommand).rejectsOnce(serviceError('ThrottlingException', 'Rate exceeded')).resolves({});
     const project = { ...PROJECT, sourceCode: undefined, toolchain: { ...PROJECT.toolchain!, stackParameters: { Key: 'parameter-value-secret' } } };
+    givenCreatedProject(project, 'MyProject');
 
     // WHEN
     await harness.onEvent(createEvent(PROJECT_RESOURCE_TYPE, project, { logicalResourceId: 'MyProject' }));
@@ -220,6 +236,8 @@ describe('logging', () => {
       { level: 'info', event: 'request', ...context },
       { level: 'warn', event: 'retry', ...context, operation: 'CreateProject', error: 'ThrottlingException', attempt: 1, delayMs: 125 },
       { level: 'info', event: 'call', ...context, operation: 'CreateProject', outcome: 'ok' },
+      { level: 'info', event: 'call', ...context, operation: 'DescribeProject', outcome: 'ok' },
+      { level: 'info', event: 'call', ...context, operation: 'ListTagsForProject', outcome: 'ok' },
       { level: 'info', event: 'done', ...context },
     ]);
     const text = harness.logs.join('\n');
