@@ -21,8 +21,12 @@ export function isProjectRole(value: string): boolean {
   return ROLE.test(value);
 }
 
-/** A user ARN inside any text: the partition, the account, then the path and name (IAM's name characters). */
-const USER_ARN_IN_TEXT = /(arn:aws[\w-]*:iam::\d{12}:user)((?:\/[\w+=,.@-]+)+)/g;
+/**
+ * A user ARN inside any text: the partition, the account, then the path and the name. A path
+ * segment may hold any printable ASCII (IAM's rule, and isUserArn's): only a quote ends one here, so
+ * that a JSON string's closing quote stays; the name is IAM's name characters.
+ */
+const USER_ARN_IN_TEXT = /(arn:aws[\w-]*:iam::\d{12}:user)((?:\/[!#-.0-~]+)*\/[\w+=,.@-]+)/g;
 
 /**
  * Text with every IAM user's path and name replaced by a hash of them: user names are often e-mail
