@@ -3,6 +3,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { TEAM_MEMBER_RESOURCE_TYPE, TeamMemberProperties } from './private/contract';
 import { projectIdentity, readableProject, readableUser, useIdentityLogicalId, userIdentity, userKey } from './private/identity';
+import { TEAM_MEMBER_LOGICAL_ID_PREFIX, teamMemberIdentity } from './private/logical-ids';
 import { CodeStarProvider, MEMBER_SERVICE_TIMEOUT } from './private/provider';
 import { ModelValidator, validateTeamMemberProps } from './private/validation';
 import type { ICodeStarProject } from './project';
@@ -104,7 +105,7 @@ export class TeamMember extends Resource {
     const validator = validateTeamMemberProps(props, projectRole);
     const user = props.user ? userIdentity(this, props.user) : undefined;
     const project = props.project ? projectIdentity(props.project) : undefined;
-    const key = user !== undefined && project !== undefined ? `${project}|${user}` : undefined;
+    const key = user !== undefined && project !== undefined ? teamMemberIdentity(project, user) : undefined;
     const existing = key !== undefined ? CodeStarProvider.find(this)?.teamMemberOf(key) : undefined;
     if (existing) {
       validator.add('user', `is already a member of this project in this stack (${existing.node.path}): declare each member once`);
@@ -130,7 +131,7 @@ export class TeamMember extends Resource {
       serviceTimeout: MEMBER_SERVICE_TIMEOUT,
     });
     if (key !== undefined) {
-      useIdentityLogicalId(resource, 'TeamMember', key, [readableProject(props.project), readableUser(props.user)]);
+      useIdentityLogicalId(resource, TEAM_MEMBER_LOGICAL_ID_PREFIX, key, [readableProject(props.project), readableUser(props.user)]);
       provider.registerTeamMember(key, this);
     }
 

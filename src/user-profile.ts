@@ -3,6 +3,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { USER_PROFILE_RESOURCE_TYPE, UserProfileAttributes, UserProfileProperties } from './private/contract';
 import { readableUser, useIdentityLogicalId, userIdentity, userKey } from './private/identity';
+import { USER_PROFILE_LOGICAL_ID_PREFIX } from './private/logical-ids';
 import { CodeStarProvider, MEMBER_SERVICE_TIMEOUT } from './private/provider';
 import { validateImportedUserArn, validateUserProfileProps } from './private/validation';
 
@@ -136,7 +137,7 @@ export class UserProfile extends Resource implements IUserProfile {
       serviceTimeout: MEMBER_SERVICE_TIMEOUT,
     });
     if (identity !== undefined) {
-      useIdentityLogicalId(resource, 'UserProfile', identity, [readableUser(props.user)]);
+      useIdentityLogicalId(resource, USER_PROFILE_LOGICAL_ID_PREFIX, identity, [readableUser(props.user)]);
     }
     provider.registerUserProfile(key!, resource);
 

@@ -1,7 +1,9 @@
-import { createHash } from 'crypto';
 import { CfnResource, CustomResource, Intrinsic, Stack, Token, Tokenization } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { IConstruct } from 'constructs';
+import {
+  identityLogicalId, intrinsicIdentity as intrinsicIdentityOf, namedProjectIdentity, namedUserIdentity, ownedProjectIdentity, ownedUserIdentity,
+} from './logical-ids';
 
 /*
  * Identity-based logical ids for team members and user profiles.
@@ -18,6 +20,9 @@ import { IConstruct } from 'constructs';
  * construct path of a user or project the app itself creates (renaming that construct replaces the
  * user or project anyway), or the intrinsic a token stands for (a parameter, an import). A value
  * that is neither (a Lazy, say) has no identity: its member or profile keeps a path-based id.
+ *
+ * The identity strings and the logical id made from them are a deployed contract, in
+ * ./logical-ids.ts; this module finds what they are made of in the construct tree.
  */
 
 /** The ids that CodeStarProject constructs declare, since their `projectId` attribute is a token. */
@@ -39,9 +44,9 @@ export function userIdentity(scope: IConstruct, user: iam.IUser): string | undef
     const account = parseUserArn(user.userArn)?.account;
     const stackAccount = Stack.of(scope).account;
     const otherAccount = account !== undefined && !Token.isUnresolved(stackAccount) && account !== stackAccount;
-    return otherAccount ? `user/${account}/${name}` : `user/${name}`;
+    return namedUserIdentity(name, otherAccount ? account : undefined);
   }
-  return user.node.defaultChild !== undefined ? `user@${user.node.path}` : intrinsicIdentity(user, user.userArn);
+  return user.node.defaultChild !== undefined ? ownedUserIdentity(user.node.path) : intrinsicIdentity(user, user.userArn);
 }
 
 /**
@@ -56,14 +61,14 @@ export function userKey(scope: IConstruct, user: iam.IUser): string {
 export function projectIdentity(project: IConstruct & { readonly projectId: string }): string | undefined {
   const id = knownProjectId(project);
   if (id !== undefined) {
-    return `project/${id}`;
+    return namedProjectIdentity(id);
   }
-  return project.node.defaultChild !== undefined ? `project@${project.node.path}` : intrinsicIdentity(project, project.projectId);
+  return project.node.defaultChild !== undefined ? ownedProjectIdentity(project.node.path) : intrinsicIdentity(project, project.projectId);
 }
 
 /**
- * Gives a resource that stands for one thing in CodeStar a logical id derived from its identity:
- * `<prefix><readable words><hash of the identity>`.
+ * Gives a resource that stands for one thing in CodeStar a logical id derived from its identity
+ * (see `identityLogicalId`), with the concrete ones of the readable values.
  *
  * @param resource the custom resource whose logical id is set
  * @param prefix the resource kind, first in the id (`TeamMember`, `UserProfile`)
@@ -71,13 +76,8 @@ export function projectIdentity(project: IConstruct & { readonly projectId: stri
  * @param readable values that make the id readable (tokens are left out)
  */
 export function useIdentityLogicalId(resource: CustomResource, prefix: string, identity: string, readable: Array<string | undefined>) {
-  const hash = createHash('sha256').update(identity).digest('hex').slice(0, 8).toUpperCase();
-  const words = readable
-    .filter((value): value is string => value !== undefined && !Token.isUnresolved(value))
-    .map(value => value.split(/[^A-Za-z0-9]+/).map(w => w.charAt(0).toUpperCase() + w.slice(1)).join(''))
-    .join('')
-    .slice(0, 200);
-  (resource.node.defaultChild as CfnResource).overrideLogicalId(`${prefix}${words}${hash}`);
+  const words = readable.filter((value): value is string => value !== undefined && !Token.isUnresolved(value));
+  (resource.node.defaultChild as CfnResource).overrideLogicalId(identityLogicalId(prefix, identity, words));
 }
 
 /** A readable name for a user: its name when known, else the construct id of a user this app creates. */
@@ -119,7 +119,7 @@ function intrinsicIdentity(holder: IConstruct, value: string): string | undefine
     return undefined;
   }
   const stack = Stack.of(holder);
-  return `${stack.node.path}:${JSON.stringify(stack.resolve(value))}`;
+  return intrinsicIdentityOf(stack.node.path, stack.resolve(value));
 }
 
 /** The id of a construct that owns a resource (not an import, whose id says nothing of what it imports). */
