@@ -1,10 +1,15 @@
-import { Annotations, Arn, ArnFormat, Duration, IResource, ITaggableV2, RemovalPolicy, Resource, Stack, TagManager, TagType } from 'aws-cdk-lib';
+import {
+  Annotations, Arn, ArnFormat, CfnDeletionPolicy, CfnResource, CustomResource, Duration, IResource, ITaggableV2, RemovalPolicy, Resource, Stack,
+  TagManager, TagType,
+} from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { CodeProperty, PROJECT_RESOURCE_TYPE, ProjectAttributes, ProjectProperties, ToolchainProperty } from './private/contract';
 import { recordDeclaredProjectId } from './private/identity';
 import { CodeStarProvider, DEFAULT_PROJECT_TIMEOUT, projectServiceTimeout } from './private/provider';
-import { validateImportedProjectArn, validateImportedProjectId, validateProjectProps, validateTags } from './private/validation';
+import {
+  ModelValidator, validateImportedProjectArn, validateImportedProjectId, validateProjectProps, validateRemovalPolicy, validateTags,
+} from './private/validation';
 import { CodeDestination, ProjectSource, SourceCode } from './source';
 import { TeamMember, TeamMemberOptions } from './team-member';
 import { Toolchain } from './toolchain';
@@ -106,19 +111,53 @@ export interface CodeStarProjectProps {
    * project is replaced.
    *
    * AWS CodeStar accepts no new projects since 31 July 2024: a deleted project can never be
-   * created again, which is why the project is kept by default. `SNAPSHOT` is not supported.
+   * created again, which is why a created project is kept by default. The default,
+   * `RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE` (CloudFormation's `RetainExceptOnCreate`), still lets
+   * the rollback of the deployment that created the project delete it, so that a failed first
+   * creation is cleaned up; `deletionProtection` then refuses the delete unless the creation itself
+   * failed. `RemovalPolicy.DESTROY` deletes the project whenever it leaves the stack, once
+   * `deletionProtection` is false. `SNAPSHOT` is not supported.
    *
-   * @default RemovalPolicy.RETAIN
+   * @default - RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE, or RemovalPolicy.RETAIN when `adopt` is true
    * @see https://docs.aws.amazon.com/codestar/latest/APIReference/API_DeleteProject.html
    */
   readonly removalPolicy?: RemovalPolicy;
 
   /**
+   * Whether the handler refuses to delete the project.
+   *
+   * While true, every delete of the project (removed from the stack, replaced, the stack destroyed,
+   * or the rollback of the deployment that created it) fails with a reason that says how to allow
+   * it: deploy with `deletionProtection: false` first. A project whose creation failed is not
+   * protected, so a failed first creation is still cleaned up. Protection is a property of the
+   * deployed resource, checked by the handler, independent of `removalPolicy`: with a policy that
+   * retains the project CloudFormation never asks for the delete at all.
+   *
+   * @default true
+   */
+  readonly deletionProtection?: boolean;
+
+  /**
+   * Whether to take over a project with this id that exists and is not this stack's own creation.
+   *
+   * Without `adopt`, such a project is a conflict: the deployment fails and the project is left
+   * alone. With it, the handler converges the existing project's name, description and tags to the
+   * declared ones; `sourceCode` and `toolchain` apply only to a project the handler creates, never to
+   * an adopted one. An adopted project was not created by this stack, so its removal policy
+   * defaults to `RemovalPolicy.RETAIN`: not even the rollback of the deployment that adopted it
+   * deletes it.
+   *
+   * @default false
+   */
+  readonly adopt?: boolean;
+
+  /**
    * Whether deleting the project also deletes its CloudFormation stack, and with it the project's
    * repositories, pipeline and other resources (DeleteProject's `deleteStack`).
    *
-   * Only applies when the project is deleted, that is with `removalPolicy: RemovalPolicy.DESTROY`.
-   * Deleting a stack never deletes code repositories unless you ask for it here.
+   * Only applies when the project is deleted: with `removalPolicy: RemovalPolicy.DESTROY` and
+   * `deletionProtection: false`, or when the deployment that created the project rolls back (see
+   * `removalPolicy`). Deleting a stack never deletes code repositories unless you ask for it here.
    *
    * @default false - the project's own stack, repositories and pipeline are kept
    * @see https://docs.aws.amazon.com/codestar/latest/APIReference/API_DeleteProject.html#CodeStar-DeleteProject-request-deleteStack
@@ -159,9 +198,10 @@ abstract class CodeStarProjectBase extends Resource implements ICodeStarProject 
  * CreateProject and waits until CodeStar reports it complete. The name, description and tags are
  * changed in place; a new `projectId` replaces the project.
  *
- * AWS CodeStar accepts no new projects since 31 July 2024 (synthesis warns once per stack). The
- * project is therefore retained by default, and deleting it never deletes its own stack unless
- * `deleteProjectStack` is set.
+ * AWS CodeStar accepts no new projects since 31 July 2024 (synthesis warns once per stack). A
+ * created project is therefore retained by default and protected from deletion
+ * (`deletionProtection`), and deleting it never deletes its own stack unless `deleteProjectStack`
+ * is set. With `adopt`, an existing project that this stack did not create is taken over.
  *
  * `projectArn` is built from the project id and the stack's partition, region and account (the ARN
  * CodeStar gives the project), not read from the custom resource: the handler's own policy must
@@ -263,11 +303,15 @@ export class CodeStarProject extends CodeStarProjectBase implements ITaggableV2 
 
     const provider = CodeStarProvider.getOrCreate(this);
     provider.warnEndOfNewProjects(this);
-    const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
+    const adopt = props.adopt ?? false;
+    // An adopted project was not created by this stack: not even the rollback of the deployment that
+    // adopted it may delete it.
+    const removalPolicy = props.removalPolicy ?? (adopt ? RemovalPolicy.RETAIN : RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE);
     const deleteStack = props.deleteProjectStack ?? false;
-    if (deleteStack && removalPolicy !== RemovalPolicy.DESTROY) {
-      Annotations.of(this).addWarningV2('cdk-codestar:deleteProjectStackWithoutDestroy',
-        'deleteProjectStack has no effect unless removalPolicy is RemovalPolicy.DESTROY: the project is kept, and so is its stack.');
+    const deletionProtection = props.deletionProtection ?? true;
+    if (adopt && (props.sourceCode !== undefined || props.toolchain !== undefined)) {
+      Annotations.of(this).addWarningV2('cdk-codestar:adoptWithSourceCode',
+        'sourceCode and toolchain apply only to a project the handler creates: an adopted project keeps its own repositories and toolchain.');
     }
 
     this.projectArn = projectArnOf(Stack.of(this), props.projectId);
@@ -292,6 +336,10 @@ export class CodeStarProject extends CodeStarProjectBase implements ITaggableV2 
       deleteStack,
       // Left out for the default, which the handler knows.
       ...(props.timeout !== undefined ? { timeoutSeconds: props.timeout.toSeconds() } : {}),
+      // Left out unless true, so that the templates of apps that never adopt do not change.
+      ...(adopt ? { adopt: true } : {}),
+      // Always rendered: absent means false to the handler (resources deployed before it existed).
+      deletionProtection,
     };
     const resource = provider.createResource(this, 'Resource', {
       resourceType: PROJECT_RESOURCE_TYPE,
@@ -301,10 +349,48 @@ export class CodeStarProject extends CodeStarProjectBase implements ITaggableV2 
       removalPolicy,
     });
     provider.registerProject(props.projectId, resource);
+    // The policy is final only once aspects ran (applyRemovalPolicy, or one on the CfnResource).
+    this.node.addValidation({ validate: () => this.warnAboutRemoval(deleteStack, deletionProtection) });
 
     this.projectId = resource.getAttString(ProjectAttributes.ID);
     this.projectStackId = resource.getAttString(ProjectAttributes.STACK_ID);
     this.projectTemplateId = resource.getAttString(ProjectAttributes.PROJECT_TEMPLATE_ID);
+  }
+
+  /**
+   * Applies a removal policy to the project: the DeletionPolicy and UpdateReplacePolicy of its
+   * CloudFormation resource (see `removalPolicy`). Deleting the project also needs
+   * `deletionProtection: false`.
+   *
+   * @param policy RETAIN, RETAIN_ON_UPDATE_OR_DELETE or DESTROY (a project has no snapshot)
+   */
+  public applyRemovalPolicy(policy: RemovalPolicy) {
+    const validator = new ModelValidator();
+    validateRemovalPolicy(validator, policy, 'a CodeStar project');
+    validator.throwIfInvalid(this, 'CodeStarProject removal policy');
+    // The primary child: the custom resource, whose own default child is the CfnResource.
+    (this.node.defaultChild as CustomResource).applyRemovalPolicy(policy);
+  }
+
+  /**
+   * Warns about a removal policy and flags that contradict each other. Run at synthesis, after the
+   * aspects: the resource's DeletionPolicy is the final one by then.
+   */
+  private warnAboutRemoval(deleteStack: boolean, deletionProtection: boolean): string[] {
+    const deletionPolicy = (this.node.defaultChild!.node.defaultChild as CfnResource).cfnOptions.deletionPolicy;
+    if (deletionPolicy === CfnDeletionPolicy.DELETE && deletionProtection) {
+      Annotations.of(this).addWarningV2('cdk-codestar:destroyWithDeletionProtection',
+        'removalPolicy is RemovalPolicy.DESTROY, but deletionProtection is true: deleting the project (removing it from the stack, '
+        + 'replacing it or destroying the stack) fails with the protection reason. Deploy with deletionProtection: false first to allow it.');
+    }
+    if (deleteStack && deletionPolicy !== CfnDeletionPolicy.DELETE) {
+      Annotations.of(this).addWarningV2('cdk-codestar:deleteProjectStackWithoutDestroy',
+        deletionPolicy === CfnDeletionPolicy.RETAIN_EXCEPT_ON_CREATE
+          ? 'deleteProjectStack has no effect unless removalPolicy is RemovalPolicy.DESTROY: with RETAIN_ON_UPDATE_OR_DELETE the project is '
+            + 'deleted only by the rollback of the deployment that created it, and is otherwise kept, and so is its stack.'
+          : 'deleteProjectStack has no effect unless removalPolicy is RemovalPolicy.DESTROY: the project is kept, and so is its stack.');
+    }
+    return [];
   }
 
   private renderCode(provider: CodeStarProvider, scope: Construct, code: SourceCode): CodeProperty {

@@ -1,11 +1,12 @@
-import { Annotations, Resource, Stack, Token } from 'aws-cdk-lib';
+import { Annotations, CustomResource, RemovalPolicy, Resource, Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { TEAM_MEMBER_RESOURCE_TYPE, TeamMemberProperties } from './private/contract';
 import { projectIdentity, readableProject, readableUser, useIdentityLogicalId, userIdentity, userKey } from './private/identity';
 import { TEAM_MEMBER_LOGICAL_ID_PREFIX, teamMemberIdentity } from './private/logical-ids';
+import { claimOwnership, describeOwner, ownerOf } from './private/owners';
 import { CodeStarProvider, MEMBER_SERVICE_TIMEOUT } from './private/provider';
-import { ModelValidator, validateTeamMemberProps } from './private/validation';
+import { ModelValidator, validateRemovalPolicy, validateTeamMemberProps } from './private/validation';
 import type { ICodeStarProject } from './project';
 
 /**
@@ -53,6 +54,20 @@ export interface TeamMemberOptions {
    * @see https://docs.aws.amazon.com/codestar/latest/APIReference/API_AssociateTeamMember.html#CodeStar-AssociateTeamMember-request-remoteAccessAllowed
    */
   readonly remoteAccessAllowed?: boolean;
+
+  /**
+   * What happens to the membership when the team member is removed from the stack, the stack is
+   * deleted, or the member is replaced (another user or project).
+   *
+   * `RemovalPolicy.DESTROY` removes the user from the project's team (DisassociateTeamMember), or
+   * restores the membership the user had before this stack adopted it. `RemovalPolicy.RETAIN` keeps
+   * the user in the team, with the role this stack last gave them: use it to hand the membership
+   * over to another stack or to manage it by hand. `RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE` also
+   * keeps it, except on the rollback of the deployment that created it. `SNAPSHOT` is not supported.
+   *
+   * @default RemovalPolicy.DESTROY
+   */
+  readonly removalPolicy?: RemovalPolicy;
 }
 
 /**
@@ -84,7 +99,9 @@ export interface TeamMemberProps extends TeamMemberOptions {
  * The member's logical id comes from its project and user (`TeamMember<project><user><hash>`), not
  * from its construct path: renaming or moving the construct, or declaring members in a list and
  * removing one, changes nothing in CodeStar. A user is known by its name, however it is imported or
- * declared, and a project by its id. A user can be declared only once per project and stack.
+ * declared, and a project by its id. A membership has one owner in an app: a user can be declared
+ * only once per project, in one stack (stacks that deploy to different accounts or regions are
+ * different projects).
  *
  * @example
  * declare const stack: Stack;
@@ -106,9 +123,10 @@ export class TeamMember extends Resource {
     const user = props.user ? userIdentity(this, props.user) : undefined;
     const project = props.project ? projectIdentity(props.project) : undefined;
     const key = user !== undefined && project !== undefined ? teamMemberIdentity(project, user) : undefined;
-    const existing = key !== undefined ? CodeStarProvider.find(this)?.teamMemberOf(key) : undefined;
+    const existing = key !== undefined ? ownerOf(this, 'TeamMember', key) : undefined;
     if (existing) {
-      validator.add('user', `is already a member of this project in this stack (${existing.node.path}): declare each member once`);
+      validator.add('user', `is already a member of project ${JSON.stringify(project)} ${describeOwner(existing, this)}: `
+        + 'a membership has one owner in an app, declare each member once', user);
     }
     if (props.project) {
       checkProjectEnvironment(this, props.project, validator);
@@ -129,10 +147,11 @@ export class TeamMember extends Resource {
       resourceType: TEAM_MEMBER_RESOURCE_TYPE,
       properties: { ...properties },
       serviceTimeout: MEMBER_SERVICE_TIMEOUT,
+      removalPolicy: props.removalPolicy ?? RemovalPolicy.DESTROY,
     });
     if (key !== undefined) {
       useIdentityLogicalId(resource, TEAM_MEMBER_LOGICAL_ID_PREFIX, key, [readableProject(props.project), readableUser(props.user)]);
-      provider.registerTeamMember(key, this);
+      claimOwnership(this, 'TeamMember', key);
     }
 
     const projectResource = props.project.node.defaultChild;
@@ -146,6 +165,20 @@ export class TeamMember extends Resource {
     if (remoteAccessAllowed) {
       provider.registerRemoteAccessMember(userKey(this, props.user), resource);
     }
+  }
+
+  /**
+   * Applies a removal policy to the membership: the DeletionPolicy and UpdateReplacePolicy of its
+   * CloudFormation resource (see `removalPolicy`).
+   *
+   * @param policy RETAIN, RETAIN_ON_UPDATE_OR_DELETE or DESTROY (a membership has no snapshot)
+   */
+  public applyRemovalPolicy(policy: RemovalPolicy) {
+    const validator = new ModelValidator();
+    validateRemovalPolicy(validator, policy, 'a CodeStar team member');
+    validator.throwIfInvalid(this, 'TeamMember removal policy');
+    // The primary child: the custom resource, whose own default child is the CfnResource.
+    (this.node.defaultChild as CustomResource).applyRemovalPolicy(policy);
   }
 }
 

@@ -1,4 +1,4 @@
-import { App, Aws, CfnParameter, CustomResource, Duration, Lazy, RemovalPolicy, SecretValue, Stack, Tags } from 'aws-cdk-lib';
+import { App, Aspects, Aws, CfnParameter, CfnResource, CustomResource, Duration, Lazy, RemovalPolicy, SecretValue, Stack, Tags } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -40,6 +40,7 @@ describe('CodeStarProject', () => {
         id: 'my-app',
         name: 'My App',
         deleteStack: false,
+        deletionProtection: true,
       }),
     });
   });
@@ -332,15 +333,23 @@ describe('CodeStarProject', () => {
   });
 
   describe('removal', () => {
-    test('retains the project by default and keeps its stack', () => {
+    test('by default keeps a created project but cleans up a failed first creation (RetainExceptOnCreate), protected, with its stack', () => {
       const stack = newStack();
       new CodeStarProject(stack, 'Project', { projectId: 'my-app', projectName: 'My App' });
 
       Template.fromStack(stack).hasResource(PROJECT, {
-        DeletionPolicy: 'Retain',
+        DeletionPolicy: 'RetainExceptOnCreate',
         UpdateReplacePolicy: 'Retain',
-        Properties: Match.objectLike({ deleteStack: false }),
+        Properties: Match.objectLike({ deleteStack: false, deletionProtection: true }),
       });
+      Annotations.fromStack(stack).hasNoWarning('/Stack/Project', Match.stringLikeRegexp('deletionProtection|deleteProjectStack'));
+    });
+
+    test('renders deletionProtection false when asked', () => {
+      const stack = newStack();
+      new CodeStarProject(stack, 'Project', { projectId: 'my-app', projectName: 'My App', deletionProtection: false });
+
+      Template.fromStack(stack).hasResourceProperties(PROJECT, { deletionProtection: false });
     });
 
     test('deletes the project and its stack when asked', () => {
@@ -349,22 +358,116 @@ describe('CodeStarProject', () => {
         projectId: 'my-app',
         projectName: 'My App',
         removalPolicy: RemovalPolicy.DESTROY,
+        deletionProtection: false,
         deleteProjectStack: true,
       });
 
       Template.fromStack(stack).hasResource(PROJECT, {
         DeletionPolicy: 'Delete',
         UpdateReplacePolicy: 'Delete',
-        Properties: Match.objectLike({ deleteStack: true }),
+        Properties: Match.objectLike({ deleteStack: true, deletionProtection: false }),
       });
-      Annotations.fromStack(stack).hasNoWarning('/Stack/Project', Match.stringLikeRegexp('deleteProjectStack'));
+      Annotations.fromStack(stack).hasNoWarning('/Stack/Project', Match.stringLikeRegexp('deleteProjectStack|deletionProtection'));
+    });
+
+    test('retains the project with RETAIN', () => {
+      const stack = newStack();
+      new CodeStarProject(stack, 'Project', { projectId: 'my-app', projectName: 'My App', removalPolicy: RemovalPolicy.RETAIN });
+
+      Template.fromStack(stack).hasResource(PROJECT, { DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' });
+    });
+
+    test('warns when DESTROY is combined with deletion protection: the delete will fail with the protection reason', () => {
+      const stack = newStack();
+      new CodeStarProject(stack, 'Project', { projectId: 'my-app', projectName: 'My App', removalPolicy: RemovalPolicy.DESTROY });
+
+      Template.fromStack(stack).hasResource(PROJECT, { DeletionPolicy: 'Delete', Properties: Match.objectLike({ deletionProtection: true }) });
+      Annotations.fromStack(stack).hasWarning('/Stack/Project', Match.stringLikeRegexp(
+        'removalPolicy is RemovalPolicy.DESTROY, but deletionProtection is true: .* Deploy with deletionProtection: false first'));
     });
 
     test('warns when deleteProjectStack cannot apply because the project is retained', () => {
       const stack = newStack();
       new CodeStarProject(stack, 'Project', { projectId: 'my-app', projectName: 'My App', deleteProjectStack: true });
+      new CodeStarProject(stack, 'Kept', { projectId: 'kept', projectName: 'Kept', deleteProjectStack: true, removalPolicy: RemovalPolicy.RETAIN });
 
-      Annotations.fromStack(stack).hasWarning('/Stack/Project', Match.stringLikeRegexp('deleteProjectStack has no effect unless removalPolicy is RemovalPolicy.DESTROY'));
+      Annotations.fromStack(stack).hasWarning('/Stack/Project', Match.stringLikeRegexp(
+        'deleteProjectStack has no effect unless removalPolicy is RemovalPolicy.DESTROY: with RETAIN_ON_UPDATE_OR_DELETE the project is deleted only by the rollback'));
+      Annotations.fromStack(stack).hasWarning('/Stack/Kept', Match.stringLikeRegexp(
+        'deleteProjectStack has no effect unless removalPolicy is RemovalPolicy.DESTROY: the project is kept'));
+    });
+
+    test('applyRemovalPolicy sets the policies of the underlying resource, and the warnings follow the final policy', () => {
+      const stack = newStack();
+      const project = new CodeStarProject(stack, 'Project', { projectId: 'my-app', projectName: 'My App', deleteProjectStack: true });
+      project.applyRemovalPolicy(RemovalPolicy.DESTROY);
+
+      Template.fromStack(stack).hasResource(PROJECT, { DeletionPolicy: 'Delete', UpdateReplacePolicy: 'Delete' });
+      const annotations = Annotations.fromStack(stack);
+      annotations.hasNoWarning('/Stack/Project', Match.stringLikeRegexp('deleteProjectStack'));
+      annotations.hasWarning('/Stack/Project', Match.stringLikeRegexp('but deletionProtection is true'));
+    });
+
+    test('an aspect that applies a removal policy to every resource reaches the project (as RemovalPolicies.of(app) does)', () => {
+      const app = new App();
+      const stack = newStack('Stack', { app });
+      new CodeStarProject(stack, 'Project', { projectId: 'my-app', projectName: 'My App', deletionProtection: false });
+      Aspects.of(app).add({
+        visit: node => {
+          if (CfnResource.isCfnResource(node)) {
+            node.applyRemovalPolicy(RemovalPolicy.DESTROY);
+          }
+        },
+      });
+
+      Template.fromStack(stack).hasResource(PROJECT, { DeletionPolicy: 'Delete', UpdateReplacePolicy: 'Delete' });
+    });
+
+    test('fails when applyRemovalPolicy is given SNAPSHOT', () => {
+      const project = new CodeStarProject(newStack(), 'Project', { projectId: 'my-app', projectName: 'My App' });
+
+      expect(() => project.applyRemovalPolicy(RemovalPolicy.SNAPSHOT)).toThrow(literal(
+        'Stack/Project: removalPolicy "snapshot" must be RETAIN, RETAIN_ON_UPDATE_OR_DELETE or DESTROY: a CodeStar project has no snapshot'));
+    });
+
+    test('an imported project has no removal policy to apply', () => {
+      const project = CodeStarProject.fromProjectId(newStack(), 'Project', 'my-app');
+
+      expect(() => project.applyRemovalPolicy(RemovalPolicy.DESTROY)).toThrow(/Cannot apply RemovalPolicy/);
+    });
+  });
+
+  describe('adopt', () => {
+    test('renders adopt only when true, and then retains the project by default, even on the rollback of its first deployment', () => {
+      const stack = newStack();
+      new CodeStarProject(stack, 'Adopted', { projectId: 'legacy', projectName: 'Legacy', adopt: true });
+      new CodeStarProject(stack, 'NotAdopted', { projectId: 'mine', projectName: 'Mine', adopt: false });
+
+      Template.fromStack(stack).hasResource(PROJECT, {
+        DeletionPolicy: 'Retain',
+        UpdateReplacePolicy: 'Retain',
+        Properties: Match.objectLike({ id: 'legacy', adopt: true, deletionProtection: true }),
+      });
+      Template.fromStack(stack).hasResource(PROJECT, {
+        DeletionPolicy: 'RetainExceptOnCreate',
+        Properties: Match.objectLike({ id: 'mine', adopt: Match.absent() }),
+      });
+    });
+
+    test('an adopted project takes the removal policy it is given', () => {
+      const stack = newStack();
+      new CodeStarProject(stack, 'Adopted', {
+        projectId: 'legacy', projectName: 'Legacy', adopt: true, removalPolicy: RemovalPolicy.DESTROY, deletionProtection: false,
+      });
+
+      Template.fromStack(stack).hasResource(PROJECT, { DeletionPolicy: 'Delete', Properties: Match.objectLike({ adopt: true, deletionProtection: false }) });
+    });
+
+    test('warns that sourceCode and toolchain do not apply to an adopted project', () => {
+      const stack = newStack();
+      new CodeStarProject(stack, 'Project', seededProps({ adopt: true }));
+
+      Annotations.fromStack(stack).hasWarning('/Stack/Project', Match.stringLikeRegexp('sourceCode and toolchain apply only to a project the handler creates'));
     });
   });
 
@@ -560,7 +663,8 @@ describe('CodeStarProject validation', () => {
     ['description is too long', { description: 'd'.repeat(1025) }, 'description (value hidden, 1025 characters) must be 0 to 1024 characters long, got 1025 (ProjectDescription)'],
     ['description has trailing whitespace', { description: 'Ours ' }, 'description (value hidden, 5 characters) must match ^$|^\\S(.*\\S)?$ (ProjectDescription)'],
     ['description spans lines', { description: 'line one\nline two' }, 'description (value hidden, 17 characters) must match'],
-    ['removalPolicy is SNAPSHOT', { removalPolicy: RemovalPolicy.SNAPSHOT }, 'removalPolicy "snapshot" must be RETAIN or DESTROY: a CodeStar project has no snapshot'],
+    ['removalPolicy is SNAPSHOT', { removalPolicy: RemovalPolicy.SNAPSHOT }, 'removalPolicy "snapshot" must be RETAIN, RETAIN_ON_UPDATE_OR_DELETE or DESTROY: a CodeStar project has no snapshot'],
+    ['adopt is not a boolean', { adopt: 'yes' as unknown as boolean }, 'adopt "yes" must be true or false at synthesis: the default removalPolicy depends on it'],
     ['timeout is shorter than a minute', { timeout: Duration.seconds(59) }, 'timeout "59 seconds" must be from 1 minute to 55 minutes'],
     ['timeout is longer than 55 minutes', { timeout: Duration.minutes(56) }, 'timeout "56 minutes" must be from 1 minute to 55 minutes'],
     ['timeout is not whole seconds', { timeout: Duration.millis(90_500) }, 'timeout "90500 milliseconds" must be a whole number of seconds'],

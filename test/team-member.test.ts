@@ -1,4 +1,4 @@
-import { App, CfnParameter, Lazy, Stack } from 'aws-cdk-lib';
+import { App, Aspects, CfnParameter, CfnResource, Lazy, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
@@ -173,7 +173,7 @@ describe('TeamMember', () => {
       const user = alice(stack);
       new CodeStarProject(stack, 'Own', { projectId: 'my-app', projectName: 'Mine' }).addTeamMember('First', { user });
       expect(errorOf(() => new TeamMember(stack, 'Second', { project: CodeStarProject.fromProjectId(stack, 'P', 'my-app'), user })))
-        .toMatch(/is already a member of this project in this stack \(Stack\/Own\/First\)/);
+        .toContain('Stack/Second: user "user/alice" is already a member of project "project/my-app" in this stack (Stack/Own/First)');
     });
 
     test('tells apart users of other stacks that share a construct id', () => {
@@ -267,7 +267,8 @@ describe('TeamMember', () => {
       new TeamMember(stack, 'First', { project, user: iam.User.fromUserName(stack, 'Alice1', 'alice') });
 
       expect(errorOf(() => new TeamMember(stack, 'Second', { project, user: iam.User.fromUserArn(stack, 'Alice2', 'arn:aws:iam::123456789012:user/alice') })))
-        .toMatch(/Stack\/Second.*user.*is already a member of this project in this stack \(Stack\/First\)/s);
+        .toContain('Stack/Second: user "user/alice" is already a member of project "project/my-app" in this stack (Stack/First): '
+          + 'a membership has one owner in an app, declare each member once');
     });
   });
 
@@ -289,6 +290,95 @@ describe('TeamMember', () => {
 
     Annotations.fromStack(stack).hasWarning('/Stack/Member', Match.stringLikeRegexp('The project is in region eu-west-1'));
     Annotations.fromStack(stack).hasWarning('/Stack/Member', Match.stringLikeRegexp('The project is in account 123456789012'));
+  });
+
+  describe('removal', () => {
+    const member = (stack: Stack, props: { removalPolicy?: RemovalPolicy } = {}) =>
+      new TeamMember(stack, 'Member', { project: CodeStarProject.fromProjectId(stack, 'Project', 'my-app'), user: iam.User.fromUserName(stack, 'Alice', 'alice'), ...props });
+
+    test('removes the membership by default', () => {
+      const stack = newStack();
+      member(stack);
+
+      Template.fromStack(stack).hasResource(MEMBER, { DeletionPolicy: 'Delete', UpdateReplacePolicy: 'Delete' });
+    });
+
+    test('keeps the membership with RETAIN', () => {
+      const stack = newStack();
+      member(stack, { removalPolicy: RemovalPolicy.RETAIN });
+
+      Template.fromStack(stack).hasResource(MEMBER, { DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' });
+    });
+
+    test('applyRemovalPolicy sets the policies of the underlying resource', () => {
+      const stack = newStack();
+      member(stack).applyRemovalPolicy(RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE);
+
+      Template.fromStack(stack).hasResource(MEMBER, { DeletionPolicy: 'RetainExceptOnCreate', UpdateReplacePolicy: 'Retain' });
+    });
+
+    test('an aspect that applies a removal policy to every resource reaches the membership', () => {
+      const app = new App();
+      const stack = newStack('Stack', { app });
+      member(stack);
+      Aspects.of(app).add({ visit: node => (CfnResource.isCfnResource(node) ? node.applyRemovalPolicy(RemovalPolicy.RETAIN) : undefined) });
+
+      Template.fromStack(stack).hasResource(MEMBER, { DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' });
+    });
+
+    test('fails when the removal policy is SNAPSHOT', () => {
+      expect(() => member(newStack(), { removalPolicy: RemovalPolicy.SNAPSHOT })).toThrow(literal(
+        'Stack/Member: removalPolicy "snapshot" must be RETAIN, RETAIN_ON_UPDATE_OR_DELETE or DESTROY: a CodeStar team member has no snapshot'));
+      expect(() => member(newStack()).applyRemovalPolicy(RemovalPolicy.SNAPSHOT)).toThrow(literal(
+        'Stack/Member: removalPolicy "snapshot" must be RETAIN, RETAIN_ON_UPDATE_OR_DELETE or DESTROY: a CodeStar team member has no snapshot'));
+    });
+  });
+
+  describe('one owner per membership in an app', () => {
+    const declare = (stack: Stack, id = 'Member') =>
+      new TeamMember(stack, id, { project: CodeStarProject.fromProjectId(stack, `${id}Project`, 'my-app'), user: iam.User.fromUserName(stack, `${id}User`, 'alice') });
+
+    test('fails when another stack of the app in the same account and region declares the same membership, naming both paths', () => {
+      const app = new App();
+      declare(newStack('First', { app }));
+
+      expect(errorOf(() => declare(newStack('Second', { app })))).toContain(
+        'Second/Member: user "user/alice" is already a member of project "project/my-app" in stack First (First/Member): '
+        + 'a membership has one owner in an app, declare each member once');
+    });
+
+    test('fails when the other stack is env-agnostic: it may deploy to the same account and region', () => {
+      const app = new App();
+      declare(newStack('First', { app, envAgnostic: true }));
+
+      expect(() => declare(newStack('Second', { app }))).toThrow(/Second\/Member: user "user\/alice" is already a member of project "project\/my-app" in stack First \(First\/Member\)/);
+    });
+
+    test('fails when the project is declared in one stack and the member in two', () => {
+      const app = new App();
+      const project = new CodeStarProject(newStack('Projects', { app }), 'Project', { projectId: 'my-app', projectName: 'Mine' });
+      const alice = (stack: Stack) => iam.User.fromUserName(stack, 'Alice', 'alice');
+      const a = newStack('A', { app });
+      new TeamMember(a, 'Member', { project, user: alice(a) });
+      const b = newStack('B', { app });
+
+      expect(() => new TeamMember(b, 'Member', { project, user: alice(b) })).toThrow(/B\/Member: .* in stack A \(A\/Member\)/);
+    });
+
+    test.each([
+      ['accounts', { account: '210987654321', region: 'us-east-1' }],
+      ['regions', { account: '123456789012', region: 'eu-west-1' }],
+    ])('accepts the same membership in stacks of different %s: those are different projects', (_, env) => {
+      const app = new App();
+      declare(newStack('First', { app }));
+
+      expect(() => declare(new Stack(app, 'Second', { env }))).not.toThrow();
+    });
+
+    test('accepts the same membership in different apps', () => {
+      declare(newStack('Stack'));
+      expect(() => declare(newStack('Stack'))).not.toThrow();
+    });
   });
 
   test('matches the snapshot', () => {

@@ -1,4 +1,4 @@
-import { CfnParameter } from 'aws-cdk-lib';
+import { App, Aspects, CfnParameter, CfnResource, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { errorOf, handlerStatement, literal, logicalIdOf, newStack, scrubbedTemplate } from './helpers';
@@ -92,6 +92,111 @@ describe('UserProfile', () => {
     expect(profileIds('Renamed')).toEqual(profileIds('AliceProfile'));
   });
 
+  describe('removal and adoption', () => {
+    const profile = (stack: Stack, props: Partial<UserProfileProps> = {}) => new UserProfile(stack, 'Profile', {
+      user: iam.User.fromUserArn(stack, 'Alice', ALICE), displayName: 'Alice', emailAddress: 'alice@example.org', ...props,
+    });
+
+    test('deletes the profile by default, and leaves adopt out', () => {
+      const stack = newStack();
+      profile(stack);
+
+      Template.fromStack(stack).hasResource(PROFILE, {
+        DeletionPolicy: 'Delete',
+        UpdateReplacePolicy: 'Delete',
+        Properties: Match.objectLike({ adopt: Match.absent() }),
+      });
+    });
+
+    test('renders adopt when true, and then retains the profile by default', () => {
+      const stack = newStack();
+      profile(stack, { adopt: true });
+
+      Template.fromStack(stack).hasResource(PROFILE, {
+        DeletionPolicy: 'Retain',
+        UpdateReplacePolicy: 'Retain',
+        Properties: Match.objectLike({ adopt: true }),
+      });
+    });
+
+    test('leaves adopt out when false', () => {
+      const stack = newStack();
+      profile(stack, { adopt: false });
+
+      Template.fromStack(stack).hasResourceProperties(PROFILE, { adopt: Match.absent() });
+    });
+
+    test('takes the removal policy it is given, adopted or not', () => {
+      const stack = newStack();
+      profile(stack, { removalPolicy: RemovalPolicy.RETAIN });
+      const other = newStack();
+      profile(other, { adopt: true, removalPolicy: RemovalPolicy.DESTROY });
+
+      Template.fromStack(stack).hasResource(PROFILE, { DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' });
+      Template.fromStack(other).hasResource(PROFILE, { DeletionPolicy: 'Delete', UpdateReplacePolicy: 'Delete' });
+    });
+
+    test('applyRemovalPolicy sets the policies of the underlying resource', () => {
+      const stack = newStack();
+      profile(stack).applyRemovalPolicy(RemovalPolicy.RETAIN);
+
+      Template.fromStack(stack).hasResource(PROFILE, { DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' });
+    });
+
+    test('an aspect that applies a removal policy to every resource reaches the profile', () => {
+      const app = new App();
+      const stack = newStack('Stack', { app });
+      profile(stack, { adopt: true });
+      Aspects.of(app).add({ visit: node => (CfnResource.isCfnResource(node) ? node.applyRemovalPolicy(RemovalPolicy.DESTROY) : undefined) });
+
+      Template.fromStack(stack).hasResource(PROFILE, { DeletionPolicy: 'Delete', UpdateReplacePolicy: 'Delete' });
+    });
+
+    test('fails when applyRemovalPolicy is given SNAPSHOT', () => {
+      expect(() => profile(newStack()).applyRemovalPolicy(RemovalPolicy.SNAPSHOT)).toThrow(literal(
+        'Stack/Profile: removalPolicy "snapshot" must be RETAIN, RETAIN_ON_UPDATE_OR_DELETE or DESTROY: a CodeStar user profile has no snapshot'));
+    });
+  });
+
+  describe('one owner per profile in an app', () => {
+    const declare = (stack: Stack, user: (s: Stack) => iam.IUser = s => iam.User.fromUserName(s, 'Alice', 'alice')) =>
+      new UserProfile(stack, 'Profile', { user: user(stack), displayName: 'Alice', emailAddress: 'alice@example.org' });
+
+    test('fails when another stack of the app in the same account and region declares a profile of the same user, naming both paths', () => {
+      const app = new App();
+      declare(newStack('First', { app }));
+
+      expect(() => declare(newStack('Second', { app }), s => iam.User.fromUserArn(s, 'Alice', ALICE))).toThrow(literal(
+        'Second/Profile: user "user/alice" already has a UserProfile in stack First (First/Profile): '
+        + 'CodeStar keeps one profile per user, declare it once in an app'));
+    });
+
+    test('fails when either stack is env-agnostic', () => {
+      const app = new App();
+      declare(newStack('First', { app }));
+
+      expect(() => declare(newStack('Second', { app, envAgnostic: true }))).toThrow(/Second\/Profile: user "user\/alice" already has a UserProfile in stack First/);
+    });
+
+    test('fails for a user this app creates, declared in the profiles of two stacks', () => {
+      const app = new App();
+      const alice = new iam.User(newStack('Users', { app }), 'Alice');
+      declare(newStack('First', { app }), () => alice);
+
+      expect(() => declare(newStack('Second', { app }), () => alice)).toThrow(literal('user "user@Users/Alice" already has a UserProfile in stack First (First/Profile)'));
+    });
+
+    test.each([
+      ['accounts', { account: '210987654321', region: 'us-east-1' }],
+      ['regions', { account: '123456789012', region: 'eu-west-1' }],
+    ])('accepts profiles of the same user name in stacks of different %s', (_, env) => {
+      const app = new App();
+      declare(newStack('First', { app }));
+
+      expect(() => declare(new Stack(app, 'Second', { env }))).not.toThrow();
+    });
+  });
+
   test('matches the snapshot', () => {
     const stack = newStack();
     new UserProfile(stack, 'Profile', {
@@ -128,6 +233,8 @@ describe('UserProfile validation', () => {
     ['the email address is missing', { emailAddress: undefined }, 'emailAddress is required (CreateUserProfileRequest.emailAddress)'],
     ['the SSH key is not Latin-1', { sshPublicKey: 'ssh-ed25519 AAAA ✓' }, 'sshPublicKey (value hidden, 18 characters) must match ^[\\t\\r\\n\\u0020-\\u00FF]*$ (SshPublicKey)'],
     ['the SSH key is too long', { sshPublicKey: 'k'.repeat(16385) }, 'sshPublicKey (value hidden, 16385 characters) must be 0 to 16384 characters long, got 16385 (SshPublicKey)'],
+    ['the removal policy is SNAPSHOT', { removalPolicy: RemovalPolicy.SNAPSHOT }, 'removalPolicy "snapshot" must be RETAIN, RETAIN_ON_UPDATE_OR_DELETE or DESTROY: a CodeStar user profile has no snapshot'],
+    ['adopt is not a boolean', { adopt: 1 as unknown as boolean }, 'adopt "1" must be true or false at synthesis: the default removalPolicy depends on it'],
   ])('fails when %s', (_, overrides, message) => {
     expect(create(overrides as Partial<UserProfileProps>)).toThrow(literal(`Stack/Profile: ${message}`));
   });
@@ -143,7 +250,8 @@ describe('UserProfile validation', () => {
     new UserProfile(stack, 'First', { user, displayName: 'Alice', emailAddress: 'alice@example.org' });
 
     expect(() => new UserProfile(stack, 'Second', { user, displayName: 'Alice', emailAddress: 'alice@example.org' }))
-      .toThrow(literal('Stack/Second: user already has a UserProfile in this stack (Stack/First/Resource): CodeStar keeps one profile per user'));
+      .toThrow(literal('Stack/Second: user "user@Stack/Alice" already has a UserProfile in this stack (Stack/First): '
+        + 'CodeStar keeps one profile per user, declare it once in an app'));
   });
 
   test('fails when the user already has a profile in the stack through another import', () => {
@@ -151,7 +259,7 @@ describe('UserProfile validation', () => {
     new UserProfile(stack, 'First', { user: iam.User.fromUserName(stack, 'ByName', 'alice'), displayName: 'Alice', emailAddress: 'alice@example.org' });
 
     expect(() => new UserProfile(stack, 'Second', { user: iam.User.fromUserArn(stack, 'ByArn', ALICE), displayName: 'Alice', emailAddress: 'alice@example.org' }))
-      .toThrow(literal('Stack/Second: user already has a UserProfile in this stack (Stack/First/Resource)'));
+      .toThrow(literal('Stack/Second: user "user/alice" already has a UserProfile in this stack (Stack/First)'));
   });
 
   test('never prints personal data, and lists every problem', () => {

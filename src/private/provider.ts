@@ -286,7 +286,6 @@ export class CodeStarProvider extends Construct {
 
   private readonly profileBeforeMember = new CreationOrder();
   private readonly projectBeforeMember = new CreationOrder();
-  private readonly teamMembers = new Map<string, IConstruct>();
 
   private constructor(scope: Stack, id: string) {
     super(scope, id);
@@ -430,21 +429,6 @@ export class CodeStarProvider extends Construct {
     this.projectBeforeMember.then(projectId, member);
   }
 
-  /** Records the team member of a project and user, by its `identityKey`. */
-  public registerTeamMember(key: string, member: IConstruct) {
-    this.teamMembers.set(key, member);
-  }
-
-  /** The team member already recorded with this `identityKey` in this stack, if any. */
-  public teamMemberOf(key: string): IConstruct | undefined {
-    return this.teamMembers.get(key);
-  }
-
-  /** The user profiles already recorded for a user's `identityKey`. */
-  public userProfilesOf(userKey: string): readonly IConstruct[] {
-    return this.profileBeforeMember.firstsOf(userKey);
-  }
-
   private handlerFunction(id: string, handler: string, code: lambda.Code): lambda.Function {
     const logGroup = this.logGroup(`${id}Logs`);
     logGroup.grantWrite(this.role);
@@ -487,10 +471,6 @@ class CreationOrder {
       construct.node.addDependency(earlier);
     }
     push(this.thens, key, construct);
-  }
-
-  public firstsOf(key: string): readonly IConstruct[] {
-    return this.firsts.get(key) ?? [];
   }
 }
 

@@ -207,13 +207,26 @@ export function validateProjectProps(props: CodeStarProjectProps): ModelValidato
     v.map('toolchain.stackParameters', toolchain.stackParameters, 'TemplateParameterMap');
   }
 
-  if (props.removalPolicy === RemovalPolicy.SNAPSHOT) {
-    v.add('removalPolicy', 'must be RETAIN or DESTROY: a CodeStar project has no snapshot', props.removalPolicy);
-  }
+  validateRemovalPolicy(v, props.removalPolicy, 'a CodeStar project');
+  validateFlag(v, 'adopt', props.adopt, 'the default removalPolicy depends on it');
   if (props.timeout !== undefined) {
     validateProjectTimeout(v, props.timeout);
   }
   return v;
+}
+
+/** The removal policies a custom resource of this library supports: all but SNAPSHOT. */
+export function validateRemovalPolicy(v: ModelValidator, policy: RemovalPolicy | undefined, what: string) {
+  if (policy === RemovalPolicy.SNAPSHOT) {
+    v.add('removalPolicy', `must be RETAIN, RETAIN_ON_UPDATE_OR_DELETE or DESTROY: ${what} has no snapshot`, policy);
+  }
+}
+
+/** A flag that must be known at synthesis (a default is computed from it): true, false or absent. */
+function validateFlag(v: ModelValidator, prop: string, value: boolean | undefined, why: string) {
+  if (value !== undefined && typeof value !== 'boolean') {
+    v.add(prop, `must be true or false at synthesis: ${why}`, Token.isUnresolved(value) ? '(a token)' : String(value));
+  }
 }
 
 /**
@@ -273,6 +286,7 @@ export function validateTeamMemberProps(props: TeamMemberProps, projectRole: str
     v.member('user.userArn', props.user.userArn, 'AssociateTeamMemberRequest', 'userArn');
   }
   v.member('role', projectRole, 'AssociateTeamMemberRequest', 'projectRole');
+  validateRemovalPolicy(v, props.removalPolicy, 'a CodeStar team member');
   return v;
 }
 
@@ -285,6 +299,8 @@ export function validateUserProfileProps(props: UserProfileProps): ModelValidato
   v.member('displayName', props.displayName, 'CreateUserProfileRequest', 'displayName');
   v.member('emailAddress', props.emailAddress, 'CreateUserProfileRequest', 'emailAddress');
   v.member('sshPublicKey', props.sshPublicKey, 'CreateUserProfileRequest', 'sshPublicKey');
+  validateRemovalPolicy(v, props.removalPolicy, 'a CodeStar user profile');
+  validateFlag(v, 'adopt', props.adopt, 'the default removalPolicy depends on it');
   return v;
 }
 

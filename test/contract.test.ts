@@ -1,0 +1,183 @@
+import { Duration, RemovalPolicy, SecretValue, Tags } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import { newStack } from './helpers';
+import {
+  CodeDestination, CodeStarProject, GitHubOwnerType, ProjectRole, ProjectSource, TeamMember, Toolchain, UserProfile,
+} from '../src';
+import { PROJECT_RESOURCE_TYPE, TEAM_MEMBER_RESOURCE_TYPE, USER_PROFILE_RESOURCE_TYPE } from '../src/private/contract';
+
+/*
+ * Golden test of the deployed contract: the resource types and property keys each construct
+ * renders. Templates deployed with a released version keep sending these to the handler, so a key
+ * that is renamed, dropped or rendered differently breaks deployed stacks. The expected objects
+ * are written out on purpose (not a snapshot): changing them must be a decision.
+ */
+
+/** Every resource of the stack whose type starts with Custom::CodeStar, by type, without ServiceToken. */
+function rendered(stack: ReturnType<typeof newStack>): Record<string, any[]> {
+  const resources = Template.fromStack(stack).toJSON().Resources as Record<string, any>;
+  const byType: Record<string, any[]> = {};
+  for (const resource of Object.values(resources)) {
+    if (typeof resource.Type === 'string' && resource.Type.startsWith('Custom::CodeStar')) {
+      const { ServiceToken, ...properties } = resource.Properties;
+      expect(ServiceToken).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^CodeStarProvider8f3c2a/), 'Arn'] });
+      const policies = { DeletionPolicy: resource.DeletionPolicy, UpdateReplacePolicy: resource.UpdateReplacePolicy };
+      (byType[resource.Type] ??= []).push({ ...policies, Properties: properties });
+    }
+  }
+  return byType;
+}
+
+test('the resource type strings', () => {
+  expect([PROJECT_RESOURCE_TYPE, TEAM_MEMBER_RESOURCE_TYPE, USER_PROFILE_RESOURCE_TYPE])
+    .toEqual(['Custom::CodeStarProject', 'Custom::CodeStarTeamMember', 'Custom::CodeStarUserProfile']);
+});
+
+test('the keys of a project, a member and a profile with their defaults', () => {
+  const stack = newStack();
+  const project = new CodeStarProject(stack, 'Project', { projectId: 'my-app', projectName: 'My App' });
+  const user = iam.User.fromUserName(stack, 'Alice', 'alice');
+  project.addTeamMember('Member', { user });
+  new UserProfile(stack, 'Profile', { user, displayName: 'Alice', emailAddress: 'alice@example.org' });
+
+  expect(rendered(stack)).toEqual({
+    'Custom::CodeStarProject': [{
+      DeletionPolicy: 'RetainExceptOnCreate',
+      UpdateReplacePolicy: 'Retain',
+      Properties: { ServiceTimeout: '2100', id: 'my-app', name: 'My App', deleteStack: false, deletionProtection: true },
+    }],
+    'Custom::CodeStarTeamMember': [{
+      DeletionPolicy: 'Delete',
+      UpdateReplacePolicy: 'Delete',
+      Properties: {
+        ServiceTimeout: '600',
+        projectId: { 'Fn::GetAtt': [expect.any(String), 'Id'] },
+        userArn: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::123456789012:user/alice']] },
+        projectRole: 'Viewer',
+        remoteAccessAllowed: false,
+      },
+    }],
+    'Custom::CodeStarUserProfile': [{
+      DeletionPolicy: 'Delete',
+      UpdateReplacePolicy: 'Delete',
+      Properties: {
+        ServiceTimeout: '600',
+        userArn: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::123456789012:user/alice']] },
+        displayName: 'Alice',
+        emailAddress: 'alice@example.org',
+      },
+    }],
+  });
+});
+
+test('the keys of a project, a member and a profile with every property', () => {
+  const stack = newStack();
+  const bucket = s3.Bucket.fromBucketName(stack, 'Bucket', 'seed-bucket');
+  const token = secretsmanager.Secret.fromSecretCompleteArn(stack, 'Token',
+    'arn:aws:secretsmanager:us-east-1:123456789012:secret:github-token-AbCdEf');
+  const role = iam.Role.fromRoleArn(stack, 'Role', 'arn:aws:iam::123456789012:role/CodeStarWorker');
+  const project = new CodeStarProject(stack, 'Project', {
+    projectId: 'my-app',
+    projectName: 'My App',
+    description: 'Ours',
+    sourceCode: [
+      { source: ProjectSource.fromBucket(bucket, 'seed.zip'), destination: CodeDestination.codeCommit({ repositoryName: 'repo' }) },
+      {
+        source: ProjectSource.fromBucket(bucket, 'seed.zip'),
+        destination: CodeDestination.gitHub({
+          repositoryName: 'repo',
+          description: 'Mirror',
+          owner: 'octo',
+          ownerType: GitHubOwnerType.ORGANIZATION,
+          privateRepository: false,
+          issuesEnabled: true,
+          token,
+          tokenJsonField: 'token',
+        }),
+      },
+    ],
+    toolchain: Toolchain.fromBucket(bucket, 'toolchain.yml', { role, stackParameters: { ProjectId: 'my-app' } }),
+    removalPolicy: RemovalPolicy.DESTROY,
+    deletionProtection: false,
+    deleteProjectStack: true,
+    timeout: Duration.minutes(10),
+    adopt: true,
+  });
+  Tags.of(project).add('team', 'blue');
+  const user = iam.User.fromUserName(stack, 'Alice', 'alice');
+  new TeamMember(stack, 'Member', {
+    project, user, role: ProjectRole.OWNER, remoteAccessAllowed: true, removalPolicy: RemovalPolicy.RETAIN,
+  });
+  new UserProfile(stack, 'Profile', {
+    user, displayName: 'Alice', emailAddress: 'alice@example.org', sshPublicKey: 'ssh-ed25519 AAAA', adopt: true,
+  });
+
+  const seed = { s3: { bucketName: 'seed-bucket', bucketKey: 'seed.zip' } };
+  const userArn = { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::123456789012:user/alice']] };
+  expect(rendered(stack)).toEqual({
+    'Custom::CodeStarProject': [{
+      DeletionPolicy: 'Delete',
+      UpdateReplacePolicy: 'Delete',
+      Properties: {
+        ServiceTimeout: '900',
+        id: 'my-app',
+        name: 'My App',
+        description: 'Ours',
+        sourceCode: [
+          { source: seed, destination: { codeCommit: { name: 'repo' } } },
+          {
+            source: seed,
+            destination: {
+              gitHub: {
+                name: 'repo',
+                description: 'Mirror',
+                type: 'Organization',
+                owner: 'octo',
+                privateRepository: false,
+                issuesEnabled: true,
+                tokenSecretArn: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:github-token-AbCdEf',
+                tokenSecretJsonField: 'token',
+              },
+            },
+          },
+        ],
+        toolchain: {
+          source: { s3: { bucketName: 'seed-bucket', bucketKey: 'toolchain.yml' } },
+          roleArn: 'arn:aws:iam::123456789012:role/CodeStarWorker',
+          stackParameters: { ProjectId: 'my-app' },
+        },
+        deleteStack: true,
+        timeoutSeconds: 600,
+        adopt: true,
+        deletionProtection: false,
+        tags: { team: 'blue' },
+      },
+    }],
+    'Custom::CodeStarTeamMember': [{
+      DeletionPolicy: 'Retain',
+      UpdateReplacePolicy: 'Retain',
+      Properties: {
+        ServiceTimeout: '600',
+        projectId: { 'Fn::GetAtt': [expect.any(String), 'Id'] },
+        userArn,
+        projectRole: 'Owner',
+        remoteAccessAllowed: true,
+      },
+    }],
+    'Custom::CodeStarUserProfile': [{
+      DeletionPolicy: 'Retain',
+      UpdateReplacePolicy: 'Retain',
+      Properties: {
+        ServiceTimeout: '600',
+        userArn,
+        displayName: 'Alice',
+        emailAddress: 'alice@example.org',
+        sshPublicKey: 'ssh-ed25519 AAAA',
+        adopt: true,
+      },
+    }],
+  });
+});
