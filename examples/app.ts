@@ -40,8 +40,10 @@ export class ExampleStack extends Stack {
         role: toolchainRole,
         stackParameters: { ProjectId: 'demo-app', RepositoryName: 'demo-app' },
       }),
-      // The demo destroys what it deploys; real projects keep the default (RETAIN).
+      // The demo destroys what it deploys. Real projects keep the defaults: a created project is
+      // retained (RETAIN_ON_UPDATE_OR_DELETE) and protected from deletion.
       removalPolicy: RemovalPolicy.DESTROY,
+      deletionProtection: false,
     });
     Tags.of(project).add('team', 'blue');
     if (changed) {
