@@ -189,6 +189,17 @@ abstract class CodeStarProjectBase extends Resource implements ICodeStarProject 
   public grant(grantee: iam.IGrantable, ...actions: string[]): iam.Grant {
     return iam.Grant.addToPrincipal({ grantee, actions, resourceArns: [this.projectArn] });
   }
+
+  /**
+   * An imported project is not managed by this stack: it has no removal policy.
+   *
+   * @param policy the removal policy
+   */
+  public applyRemovalPolicy(policy: RemovalPolicy) {
+    const validator = new ModelValidator();
+    validator.add('removalPolicy', 'cannot be applied to an imported project: this stack does not manage it', policy);
+    validator.throwIfInvalid(this, 'CodeStarProject removal policy');
+  }
 }
 
 /**

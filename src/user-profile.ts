@@ -128,6 +128,12 @@ export class UserProfile extends Resource implements IUserProfile {
     validateImportedUserArn(userArn).throwIfInvalid(`${scope.node.path}/${id}`, 'CodeStar user ARN');
     class Import extends Resource implements IUserProfile {
       public readonly userArn = userArn;
+
+      public applyRemovalPolicy(policy: RemovalPolicy) {
+        const validator = new ModelValidator();
+        validator.add('removalPolicy', 'cannot be applied to an imported profile: this stack does not manage it', policy);
+        validator.throwIfInvalid(this, 'UserProfile removal policy');
+      }
     }
     return new Import(scope, id);
   }

@@ -430,10 +430,11 @@ describe('CodeStarProject', () => {
         'Stack/Project: removalPolicy "snapshot" must be RETAIN, RETAIN_ON_UPDATE_OR_DELETE or DESTROY: a CodeStar project has no snapshot'));
     });
 
-    test('an imported project has no removal policy to apply', () => {
+    test('fails when a removal policy is applied to an imported project', () => {
       const project = CodeStarProject.fromProjectId(newStack(), 'Project', 'my-app');
 
-      expect(() => project.applyRemovalPolicy(RemovalPolicy.DESTROY)).toThrow(/Cannot apply RemovalPolicy/);
+      expect(() => project.applyRemovalPolicy(RemovalPolicy.DESTROY)).toThrow(literal(
+        'Stack/Project: removalPolicy "destroy" cannot be applied to an imported project: this stack does not manage it'));
     });
   });
 

@@ -152,6 +152,11 @@ describe('UserProfile', () => {
       Template.fromStack(stack).hasResource(PROFILE, { DeletionPolicy: 'Delete', UpdateReplacePolicy: 'Delete' });
     });
 
+    test('fails when a removal policy is applied to an imported profile', () => {
+      expect(() => UserProfile.fromUserArn(newStack(), 'Imported', ALICE).applyRemovalPolicy(RemovalPolicy.RETAIN)).toThrow(literal(
+        'Stack/Imported: removalPolicy "retain" cannot be applied to an imported profile: this stack does not manage it'));
+    });
+
     test('fails when applyRemovalPolicy is given SNAPSHOT', () => {
       expect(() => profile(newStack()).applyRemovalPolicy(RemovalPolicy.SNAPSHOT)).toThrow(literal(
         'Stack/Profile: removalPolicy "snapshot" must be RETAIN, RETAIN_ON_UPDATE_OR_DELETE or DESTROY: a CodeStar user profile has no snapshot'));
