@@ -56,12 +56,14 @@ export interface CallRecord {
   readonly operation: string;
   /** The request body with every sensitive member masked as `***`. */
   readonly input: Record<string, unknown>;
-  /** HTTP status answered; 0 for a hung call. */
+  /** HTTP status answered; 0 for a hung call; for a lost response, the status of the answer never delivered. */
   readonly status: number;
   /** Error name, when the call failed. */
   readonly error?: string;
   /** The injected fault that decided the answer, if any. */
   readonly fault?: FaultKind;
+  /** The call was applied but its answer was never delivered (fault `lostResponse`): the connection was reset. */
+  readonly lost?: boolean;
 }
 
 /** Seeding and inspection of the endpoint's account. Everything read is a copy. */
@@ -93,7 +95,7 @@ export interface LocalCodeStar {
   readonly faults: FaultInjector;
   /** Calls so far, optionally of one operation. */
   calls(operation?: string): CallRecord[];
-  /** Successful calls of operations that change state. */
+  /** Successful calls of operations that change state (lost responses included: their effects stay). */
   mutatingCalls(): CallRecord[];
   clearCalls(): void;
   /**
@@ -149,6 +151,7 @@ export async function startLocalCodeStar(options: LocalCodeStarOptions = {}): Pr
         status,
         ...(error === undefined ? {} : { error }),
         ...(fault === undefined ? {} : { fault }),
+        ...(fault === 'lostResponse' ? { lost: true } : {}),
       });
     };
 
@@ -186,16 +189,26 @@ export async function startLocalCodeStar(options: LocalCodeStarOptions = {}): Pr
       return;
     }
 
+    const lost = decision.lostResponse ? 'lostResponse' as const : undefined;
     try {
       const output = invoke(model, operation, input);
-      record(200, logged);
-      send(res, 200, undefined, JSON.stringify(output));
+      record(200, logged, undefined, lost);
+      answer(res, lost, 200, undefined, JSON.stringify(output));
     } catch (e) {
       const error = asServiceError(model, operation, e);
       const status = errorStatus(model, error.errorName);
-      record(status, logged, error.errorName);
-      send(res, status, error.errorName, error.message);
+      record(status, logged, error.errorName, lost);
+      answer(res, lost, status, error.errorName, error.message);
     }
+  }
+
+  /** Sends the answer, or (for a lost response) resets the connection without a byte of it. */
+  function answer(res: http.ServerResponse, lost: FaultKind | undefined, status: number, errorName: string | undefined, text: string): void {
+    if (lost) {
+      res.socket?.destroy();
+      return;
+    }
+    send(res, status, errorName, text);
   }
 
   function invoke(m: CodeStarModel, operation: CodeStarOperation, input: Record<string, unknown>): Record<string, unknown> {

@@ -21,8 +21,12 @@ export function seededRandom(seed: number): () => number {
  * - `error`: any error by name (`errorName`), status from the model (e.g. LimitExceededException)
  * - `latency`: answers normally after `latencyMs`
  * - `hang`: never answers (the connection stays open until the client gives up or the server closes)
+ * - `lostResponse`: the call is applied to the store exactly as normal (its effects stay), then the
+ *   answer is never delivered: the connection is destroyed, and the client sees a network error
+ *   (ECONNRESET / socket hang up). What a client meets when a response is lost in transit or its
+ *   Lambda is frozen mid-call: the next attempt must recognise what the first one did.
  */
-export type FaultKind = 'throttling' | 'internalFailure' | 'concurrentModification' | 'error' | 'latency' | 'hang';
+export type FaultKind = 'throttling' | 'internalFailure' | 'concurrentModification' | 'error' | 'latency' | 'hang' | 'lostResponse';
 
 export interface FaultSpec {
   readonly kind: FaultKind;
@@ -47,6 +51,8 @@ export interface FaultDecision {
   readonly latencyMs: number;
   readonly error?: { readonly name: string; readonly message: string; readonly kind: FaultKind };
   readonly hang?: boolean;
+  /** Apply the call, then destroy the connection instead of answering. */
+  readonly lostResponse?: boolean;
 }
 
 export interface FaultHandle {
@@ -69,7 +75,7 @@ const ERROR_OF: Partial<Record<FaultKind, { name: string; message: string }>> = 
 
 /**
  * Faults set by the caller, evaluated in the order added for each call before it is validated:
- * latencies add up; the first error or hang that fires wins and later ones are not consulted.
+ * latencies add up; the first error, hang or lost response that fires wins and later ones are not consulted.
  */
 export class FaultInjector {
   private readonly active: ActiveFault[] = [];
@@ -119,6 +125,11 @@ export class FaultInjector {
     return this.add({ ...options, kind: 'hang' });
   }
 
+  /** The call takes effect, but its answer is lost (the connection is reset). */
+  public lostResponse(options: Omit<FaultSpec, 'kind'> = {}): FaultHandle {
+    return this.add({ ...options, kind: 'lostResponse' });
+  }
+
   public error(errorName: string, options: Omit<FaultSpec, 'kind' | 'errorName'> = {}): FaultHandle {
     return this.add({ ...options, kind: 'error', errorName });
   }
@@ -153,6 +164,9 @@ export class FaultInjector {
       }
       if (spec.kind === 'hang') {
         return { latencyMs, hang: true };
+      }
+      if (spec.kind === 'lostResponse') {
+        return { latencyMs, lostResponse: true };
       }
       const known = ERROR_OF[spec.kind];
       const name = known?.name ?? spec.errorName!;

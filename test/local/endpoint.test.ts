@@ -509,6 +509,100 @@ describe('fault injection', () => {
     }
   });
 
+  describe('lostResponse', () => {
+    // @smithy/node-http-handler 2.5 leaves its socket-usage warning timer (requestTimeout +
+    // connectionTimeout, 3 s by default) running when a request fails on a network error, which keeps
+    // jest from exiting promptly; these local calls answer in milliseconds, so shorter timeouts are safe.
+    const quiet = (url: string) => new CodeStarClient({
+      endpoint: url,
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'AKIDLOCALTEST', secretAccessKey: 'local-test-secret' },
+      maxAttempts: 1,
+      requestHandler: { requestTimeout: 500, connectionTimeout: 250 } as any,
+    });
+    let lossy: CodeStarClient;
+    beforeEach(() => { lossy = quiet(cs.url); });
+    afterEach(() => lossy.destroy());
+
+    /** The client saw the connection reset, not an answer. */
+    function expectNetworkError(e: any): void {
+      expect(e).not.toBeInstanceOf(CodeStarServiceException);
+      expect(e.$metadata?.httpStatusCode).toBeUndefined();
+      expect(`${e.code ?? ''} ${e.message}`).toMatch(/ECONNRESET|socket hang up/);
+    }
+
+    test('CreateProject is applied but its answer is lost; a repeat with the same token succeeds', async () => {
+      const fault = cs.faults.lostResponse({ operations: ['CreateProject'], times: 1 });
+      const e = await errorOf(lossy.send(new CreateProjectCommand({ id: 'demo', name: 'Demo', clientRequestToken: 'tok' })));
+      expectNetworkError(e);
+      expect(fault.fired).toBe(1);
+      expect(cs.state.project('demo')).toMatchObject({ id: 'demo', name: 'Demo', clientRequestToken: 'tok' });
+      expect(cs.calls('CreateProject')).toEqual([expect.objectContaining({ status: 200, fault: 'lostResponse', lost: true })]);
+      expect(cs.mutatingCalls().map(c => c.operation)).toEqual(['CreateProject']);
+
+      const again = await lossy.send(new CreateProjectCommand({ id: 'demo', name: 'Demo', clientRequestToken: 'tok' }));
+      expect(again).toMatchObject({ id: 'demo', clientRequestToken: 'tok', arn: cs.state.project('demo')!.arn });
+      expect(cs.calls('CreateProject')[1]).not.toHaveProperty('lost');
+      expect(cs.state.projects()).toHaveLength(1);
+    });
+
+    test('AssociateTeamMember is applied but its answer is lost; a repeat with the same token succeeds', async () => {
+      cs.state.seedProject({ id: 'demo' });
+      const alice = userArn('alice');
+      cs.faults.lostResponse({ operations: ['AssociateTeamMember'] });
+      expectNetworkError(await errorOf(lossy.send(new AssociateTeamMemberCommand({
+        projectId: 'demo', userArn: alice, projectRole: 'Viewer', clientRequestToken: 'm1',
+      }))));
+      expect(cs.state.teamMembers('demo').find(m => m.userArn === alice)).toMatchObject({ projectRole: 'Viewer', clientRequestToken: 'm1' });
+      cs.faults.clear();
+      expect(await lossy.send(new AssociateTeamMemberCommand({ projectId: 'demo', userArn: alice, projectRole: 'Viewer', clientRequestToken: 'm1' })))
+        .toMatchObject({ clientRequestToken: 'm1' });
+      expect((await errorOf(lossy.send(new AssociateTeamMemberCommand({ projectId: 'demo', userArn: alice, projectRole: 'Viewer', clientRequestToken: 'm2' })))).name)
+        .toBe('TeamMemberAlreadyAssociatedException');
+    });
+
+    test('a call that fails is lost too, with the status it would have had; other operations are answered', async () => {
+      cs.faults.lostResponse({ operations: ['DescribeProject'] });
+      await lossy.send(new ListProjectsCommand({}));
+      expectNetworkError(await errorOf(lossy.send(new DescribeProjectCommand({ id: 'nope' }))));
+      expect(cs.calls('DescribeProject')[0]).toMatchObject({ status: 404, error: 'ProjectNotFoundException', lost: true });
+      expect(cs.calls('ListProjects')[0]).not.toHaveProperty('fault');
+    });
+
+    test('times and skip count as for other kinds', async () => {
+      const fault = cs.faults.lostResponse({ skip: 1, times: 2 });
+      const outcomes: string[] = [];
+      for (let i = 0; i < 4; i++) {
+        outcomes.push(await lossy.send(new ListProjectsCommand({})).then(() => 'ok', () => 'lost'));
+      }
+      expect(outcomes).toEqual(['ok', 'lost', 'lost', 'ok']);
+      expect(fault.fired).toBe(2);
+      expect(cs.calls().map(c => c.lost === true)).toEqual([false, true, true, false]);
+    });
+
+    test('probability draws from the seeded RNG, reproducibly', async () => {
+      async function run(seed: number): Promise<string[]> {
+        const local = await startLocalCodeStar({ seed, faults: [{ kind: 'lostResponse', probability: 0.5 }] });
+        const c = quiet(local.url);
+        try {
+          const outcomes: string[] = [];
+          for (let i = 0; i < 12; i++) {
+            outcomes.push(await c.send(new ListProjectsCommand({})).then(() => 'ok', () => 'lost'));
+          }
+          expect(local.calls().filter(x => x.lost).length).toBe(outcomes.filter(o => o === 'lost').length);
+          return outcomes;
+        } finally {
+          c.destroy();
+          await local.close();
+        }
+      }
+      const a = await run(7);
+      expect(await run(7)).toEqual(a);
+      expect(a).toContain('ok');
+      expect(a).toContain('lost');
+    });
+  });
+
   test('faults can be removed; reset clears them', async () => {
     const fault = cs.faults.throttle();
     fault.remove();
