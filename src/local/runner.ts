@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { randomInt, randomUUID } from 'node:crypto';
 import * as path from 'node:path';
 import { PROJECT_RESOURCE_TYPE, TEAM_MEMBER_RESOURCE_TYPE, USER_PROFILE_RESOURCE_TYPE } from '../private/contract';
 import { loadCloudAssembly } from './cfn/assembly';
@@ -17,7 +17,9 @@ export { loadCloudAssembly } from './cfn/assembly';
 export type { AssemblyStack } from './cfn/assembly';
 export type { CfnTemplate, CfnResource } from './cfn/template';
 export { CREATE_FAILED_MARKER, loadHandlerModule } from './runner/provider';
-export type { CustomResourceEvent, HandlerModule, IsCompleteResponse, LambdaContext, OnEventResponse } from './runner/provider';
+export type {
+  CustomResourceEvent, HandlerModule, IsCompleteResponse, LambdaContext, OnEventResponse, ProviderOutcome, RequestType,
+} from './runner/provider';
 export type { ResourceEventRecord, ResourceStatus } from './runner/reporter';
 export type { ResourceState, RunnerState, StackState } from './runner/state';
 
@@ -68,7 +70,23 @@ export interface LifecycleRunnerOptions {
   readonly resourceTypes?: readonly string[];
   /** Receives each output line. @default process.stdout */
   readonly writer?: (line: string) => void;
+  /**
+   * How a stack update rollback treats a resource that the update replaced (its Update answered a
+   * new physical id), when a later resource fails:
+   * - `'delete'`: what AWS documents (knowledge center, "best practices for custom resources"): no
+   *   Update; the new physical id gets a Delete with the new properties, and the resource goes
+   *   back to its old record (old physical id, properties and data).
+   * - `'update-then-delete'`: reported in the field: first an Update to the new physical id with
+   *   ResourceProperties = the old properties and OldResourceProperties = the new ones, then the same
+   *   Delete. The record afterwards is the old one whatever physical id that Update answered; an
+   *   answer other than the old physical id is a warning (a second replacement nobody cleans up). A
+   *   failed rollback Update fails the rollback (UPDATE_ROLLBACK_FAILED) and nothing is deleted.
+   * @default 'delete'
+   */
+  readonly replacementRollback?: ReplacementRollback;
 }
+
+export type ReplacementRollback = 'delete' | 'update-then-delete';
 
 /** A stack to deploy: an assembly stack, or any template with a name. */
 export interface StackInput {
@@ -77,10 +95,14 @@ export interface StackInput {
   readonly region?: string;
   readonly account?: string;
   readonly dependencies?: readonly string[];
+  /** The stack id when the stack is not deployed yet. @default a new `arn:aws:cloudformation:...:stack/<name>/<uuid>` */
+  readonly stackId?: string;
 }
 
 export interface StackResult {
   readonly stackName: string;
+  /** The stack id the stack operation used (also when the stack is gone afterwards, as after ROLLBACK_COMPLETE). */
+  readonly stackId: string;
   readonly success: boolean;
   /**
    * CREATE_COMPLETE, UPDATE_COMPLETE, ROLLBACK_COMPLETE, ROLLBACK_FAILED, UPDATE_ROLLBACK_COMPLETE,
@@ -93,13 +115,49 @@ export interface StackResult {
   readonly reason?: string;
   readonly events: readonly ResourceEventRecord[];
   readonly outputs: Readonly<Record<string, string>>;
-  /** Non-fatal problems: cleanup deletions that failed, redeliveries that answered differently. */
+  /**
+   * Non-fatal problems: cleanup deletions that failed, redeliveries that answered differently, a
+   * replacement's rollback Update that answered a physical id other than the old one.
+   */
   readonly warnings: readonly string[];
 }
 
 export interface RunResult {
   readonly success: boolean;
   readonly stacks: readonly StackResult[];
+}
+
+/** One request sent on its own (see `LifecycleRunner.sendEvent`). */
+export interface RawEventRequest {
+  /** Its StackId is the deployed stack's, else `stackId`, else a new one. */
+  readonly stackName: string;
+  readonly stackId?: string;
+  readonly logicalId: string;
+  readonly requestType: RequestType;
+  readonly resourceType: string;
+  /** ResourceProperties (with ServiceToken, as deployed); scalars are sent as strings, as CloudFormation does. */
+  readonly properties: Record<string, unknown>;
+  readonly oldProperties?: Record<string, unknown>;
+  readonly physicalResourceId?: string;
+}
+
+export interface RawEventResult {
+  /** The event as delivered to onEvent. */
+  readonly event: CustomResourceEvent;
+  /** What CloudFormation would have received. */
+  readonly outcome: ProviderOutcome;
+  /** A redelivery that answered differently, if redelivery is on. */
+  readonly warnings: readonly string[];
+}
+
+/**
+ * A physical id of CloudFormation's making, `<stackName>-<logicalId>-<12 upper-case alphanumerics>`,
+ * as a Delete carries for a resource whose create was cancelled (or answered no physical id).
+ */
+export function cloudFormationPhysicalId(stackName: string, logicalId: string): string {
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';
+  const suffix = Array.from({ length: 12 }, () => alphabet[randomInt(alphabet.length)]).join('');
+  return `${stackName}-${logicalId}-${suffix}`;
 }
 
 /**
@@ -150,6 +208,17 @@ export class LifecycleRunner {
     return { success: results.every(r => r.success), stacks: results };
   }
 
+  /**
+   * Sends one request through the same Provider emulation as a deployment (handler, environment,
+   * timeouts, redelivery), outside any stack operation: the state is neither read for resources nor
+   * changed. For deliveries the lifecycle does not make on its own, such as the Delete of a
+   * cancelled create: `cloudFormationPhysicalId(stackName, logicalId)` makes its physical id.
+   */
+  public async sendEvent(request: RawEventRequest): Promise<RawEventResult> {
+    const run = new StackRun(this.context(), this.stateFile.load(), { stackName: request.stackName, template: {}, stackId: request.stackId });
+    return run.sendRaw(request);
+  }
+
   /** The persisted state. */
   public readState(): RunnerState {
     return this.stateFile.load();
@@ -180,6 +249,7 @@ export class LifecycleRunner {
       parameters: o.parameters ?? {},
       resourceTypes: new Set(o.resourceTypes ?? CODESTAR_RESOURCE_TYPES),
       writer: o.writer ?? (line => process.stdout.write(`${line}\n`)),
+      replacementRollback: o.replacementRollback ?? 'delete',
     };
   }
 }
@@ -198,6 +268,7 @@ interface RunContext {
   readonly parameters: Readonly<Record<string, string>>;
   readonly resourceTypes: ReadonlySet<string>;
   readonly writer: (line: string) => void;
+  readonly replacementRollback: ReplacementRollback;
 }
 
 /** A forward step of a deployment, kept for cleanup and rollback. */
@@ -239,7 +310,7 @@ class StackRun {
     this.prev = state.stacks[this.name];
     this.region = this.prev?.region ?? stack.region ?? ctx.region;
     this.account = this.prev?.account ?? stack.account ?? ctx.account;
-    this.stackId = this.prev?.stackId ?? `arn:aws:cloudformation:${this.region}:${this.account}:stack/${this.name}/${randomUUID()}`;
+    this.stackId = this.prev?.stackId ?? stack.stackId ?? `arn:aws:cloudformation:${this.region}:${this.account}:stack/${this.name}/${randomUUID()}`;
     this.live = { ...this.prev?.resources };
     this.reporter = new Reporter(ctx.writer);
     for (const record of Object.values(this.live)) {
@@ -451,8 +522,13 @@ class StackRun {
     for (const step of [...failedUpdate, ...[...steps].reverse().filter(s => s.kind !== 'create')]) {
       const before = step.before!;
       if (step.kind === 'replace') {
+        if (this.ctx.replacementRollback === 'update-then-delete' && !(await this.revertReplacement(step))) {
+          rollbackFailed = true;
+          continue; // the resource stays at the new physical id; nothing is deleted
+        }
         this.live[step.logicalId] = before;
         deletions.push({ seq: step.seq, logicalId: step.logicalId, record: step.after, created: true });
+        this.persist(isNew ? 'ROLLBACK_IN_PROGRESS' : 'UPDATE_ROLLBACK_IN_PROGRESS');
         continue;
       }
       if (before.simulated) {
@@ -514,6 +590,49 @@ class StackRun {
     }
     this.reporter.stack(this.name, status);
     return this.result(false, status, false, reason);
+  }
+
+  /**
+   * `replacementRollback: 'update-then-delete'`: the Update some field reports show before the
+   * replacement's Delete, to the new physical id with the properties swapped. False when it failed.
+   */
+  private async revertReplacement(step: Step): Promise<boolean> {
+    const before = step.before!;
+    const current = step.after;
+    this.emit(step.logicalId, before.type, 'UPDATE_IN_PROGRESS', 'rollback of a replacement', current.physicalResourceId);
+    const outcome = await this.deliver('Update', step.logicalId, before.type, before.properties, {
+      physicalResourceId: current.physicalResourceId, oldProperties: current.properties,
+    });
+    if (outcome.status === 'FAILED') {
+      this.emit(step.logicalId, before.type, 'UPDATE_FAILED', outcome.reason, current.physicalResourceId);
+      this.warnings.push(`${step.logicalId}: the rollback Update of its replacement failed; it stays at ${current.physicalResourceId}, `
+        + `and ${before.physicalResourceId} (the replaced physical resource) is no longer managed`);
+      return false;
+    }
+    // CloudFormation goes back to the old physical id whatever this answered.
+    this.emit(step.logicalId, before.type, 'UPDATE_COMPLETE', undefined, before.physicalResourceId);
+    if (outcome.physicalResourceId !== before.physicalResourceId) {
+      const fate = outcome.physicalResourceId === current.physicalResourceId
+        ? 'which only the rollback Delete that follows removes'
+        : 'which CloudFormation never deletes (a second replacement)';
+      this.warnings.push(`${step.logicalId}: the rollback Update of its replacement (${current.physicalResourceId}) answered the physical id `
+        + `${outcome.physicalResourceId}, not the old ${before.physicalResourceId}: CloudFormation goes back to ${before.physicalResourceId} `
+        + `and keeps nothing of ${outcome.physicalResourceId}, ${fate}`);
+    }
+    return true;
+  }
+
+  // ---- raw events -----------------------------------------------------------------------------
+
+  public async sendRaw(request: RawEventRequest): Promise<RawEventResult> {
+    const properties = stringifyScalars(request.properties) as Record<string, unknown>;
+    this.registerSecrets(request.resourceType, properties);
+    let event: CustomResourceEvent | undefined;
+    const outcome = await this.deliver(request.requestType, request.logicalId, request.resourceType, properties, {
+      physicalResourceId: request.physicalResourceId,
+      oldProperties: request.oldProperties === undefined ? undefined : stringifyScalars(request.oldProperties) as Record<string, unknown>,
+    }, e => { event = e; });
+    return { event: event!, outcome, warnings: this.warnings.map(w => this.reporter.scrub(w)) };
   }
 
   // ---- destroy --------------------------------------------------------------------------------
@@ -578,6 +697,7 @@ class StackRun {
   private async deliver(
     requestType: RequestType, logicalId: string, resourceType: string, properties: Record<string, unknown>,
     extra: { physicalResourceId?: string; oldProperties?: Record<string, unknown> },
+    onEvent?: (event: CustomResourceEvent) => void,
   ): Promise<ProviderOutcome> {
     const requestId = randomUUID();
     const event: CustomResourceEvent = {
@@ -593,6 +713,7 @@ class StackRun {
       ...(extra.physicalResourceId !== undefined ? { PhysicalResourceId: extra.physicalResourceId } : {}),
     };
     this.reporter.addSecrets([event.ResponseURL]);
+    onEvent?.(event);
     const serviceTimeout = Number(properties.ServiceTimeout);
     const waiting = `${requestType.toUpperCase()}_IN_PROGRESS`;
     const run = () => runProvider(event, {
@@ -767,6 +888,7 @@ class StackRun {
   private result(success: boolean, status: string, noChanges: boolean, reason?: string, outputs: Record<string, string> = {}): StackResult {
     return {
       stackName: this.name,
+      stackId: this.stackId,
       success,
       status,
       noChanges,
