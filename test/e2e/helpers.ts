@@ -164,8 +164,15 @@ export interface ProjectSpec {
   readonly name: string;
   readonly description?: string;
   readonly tags?: Readonly<Record<string, string>>;
-  /** Keep the project when it leaves the stack (the library's default). @default false: DESTROY */
+  /** Keep the project when it leaves the stack. @default false: DESTROY */
   readonly retain?: boolean;
+  /**
+   * The library defaults to true; most tests delete what they deploy, so here it is off unless
+   * a test asks for it. @default false
+   */
+  readonly deletionProtection?: boolean;
+  /** Take over an existing project that is not the stack's own. @default false */
+  readonly adopt?: boolean;
   readonly deleteProjectStack?: boolean;
   /** Seed code (test/fixtures/seed-code) into a CodeCommit repository of this name, with the fixture toolchain. */
   readonly repositoryName?: string;
@@ -186,6 +193,10 @@ export interface ProfileSpec {
   readonly order?: 'beforeProjects' | 'afterProjects';
   /** Construct id. @default `Profile-<user>` */
   readonly key?: string;
+  /** Take over an existing profile. @default false */
+  readonly adopt?: boolean;
+  /** Keep the profile when it leaves the stack. @default the library's: DESTROY, RETAIN with adopt */
+  readonly retain?: boolean;
 }
 
 /** A small app, declared as data: tests and the soak derive each version of an app from one. */
@@ -216,6 +227,8 @@ export function buildApp(stack: Stack, spec: AppSpec): void {
       projectName: p.name,
       description: p.description,
       removalPolicy: p.retain ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
+      deletionProtection: p.deletionProtection ?? false,
+      adopt: p.adopt,
       deleteProjectStack: p.deleteProjectStack,
       ...(p.repositoryName === undefined ? {} : {
         sourceCode: [{
@@ -239,6 +252,8 @@ export function buildApp(stack: Stack, spec: AppSpec): void {
       displayName: p.displayName,
       emailAddress: p.emailAddress,
       sshPublicKey: p.sshPublicKey,
+      adopt: p.adopt,
+      ...(p.retain === undefined ? {} : { removalPolicy: p.retain ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY }),
     });
     if (p.order === 'afterProjects') {
       projects.forEach(project => profile.node.addDependency(project));
