@@ -12,16 +12,17 @@ import { App, RemovalPolicy, Stack, Tags } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { CodeDestination, CodeStarProject, ICodeStarProject, ProjectRole, ProjectSource, Toolchain, UserProfile } from '../../src';
 import { LocalCodeStar, LocalCodeStarOptions, startLocalCodeStar } from '../../src/local/endpoint';
-import { DEFAULT_HANDLER_FILE, HandlerModule, LifecycleRunner, LifecycleRunnerOptions, RunResult, StackResult } from '../../src/local/runner';
+import { DEFAULT_HANDLER_FILE, LifecycleRunner, LifecycleRunnerOptions, RunResult, StackResult } from '../../src/local/runner';
 import { SEED_CODE_DIR, TOOLCHAIN_FILE } from '../helpers';
+import { LambdaContainer } from '../lambda-container';
 import { codeStarClient, tempDir } from '../local/helpers';
 
 export { userArn } from '../local/helpers';
 
 /**
- * End-to-end harness: the real handler bundle, the real CodeStar SDK over HTTP, the local CodeStar
- * endpoint (in-process) and the lifecycle runner, driving apps synthesized from the library's
- * constructs. Nothing here talks to AWS.
+ * End-to-end harness: the real handler bundle in a Lambda-like container (its own process), the
+ * real CodeStar SDK over HTTP, the local CodeStar endpoint (in-process) and the lifecycle runner,
+ * driving apps synthesized from the library's constructs. Nothing here talks to AWS.
  */
 
 /**
@@ -39,20 +40,6 @@ export function assertHandlerBundle(): void {
     throw new Error(`The handler bundle ${path.relative(process.cwd(), HANDLER_BUNDLE)} is missing: `
       + 'build it with `npx projen bundle:handler` (`npx projen test` does this before running jest).');
   }
-}
-
-/**
- * The bundle as a fresh module instance, as a new Lambda container loads it: the handler keeps its
- * SDK clients per container, so a test file's container never carries state from another's.
- */
-export function freshHandler(): HandlerModule {
-  assertHandlerBundle();
-  let module: HandlerModule | undefined;
-  jest.isolateModules(() => {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    module = require(HANDLER_BUNDLE) as HandlerModule;
-  });
-  return module!;
 }
 
 /** A CodeStar team member as ListTeamMembers answers it. */
@@ -286,7 +273,7 @@ export interface E2EEnvironment {
   /** What the runners of this test printed. */
   readonly lines: string[];
   /** The handler's log lines (what CloudWatch Logs would hold) in this test. */
-  readonly handlerLogs: string[];
+  readonly handlerLogs: readonly string[];
   /** A runner on the endpoint with the bundle, a state file in `dir` and a 1 ms poll interval. */
   runner(options?: LifecycleRunnerOptions): LifecycleRunner;
   /** Synthesizes an app with one stack (`STACK_NAME` unless given) and answers its cloud assembly dir. */
@@ -299,30 +286,27 @@ export interface E2EEnvironment {
 
 /**
  * Registers the hooks of an e2e test file: one endpoint and one handler container for the file,
- * reset before each test; a fresh temp dir per test; the handler's console output captured.
+ * reset before each test; a fresh temp dir per test; the container's output kept as its log.
  */
 export function useE2E(options: LocalCodeStarOptions = {}): E2EEnvironment {
   let codestar: LocalCodeStar | undefined;
   let client: CodeStarClient | undefined;
-  let handler: HandlerModule | undefined;
+  let handler: LambdaContainer | undefined;
+  /** Log lines of the container before this test. */
+  let logsBefore = 0;
   let dir: string | undefined;
   let assemblies = 0;
   const lines: string[] = [];
-  const handlerLogs: string[] = [];
-  let consoleLog: jest.SpyInstance | undefined;
 
   beforeAll(async () => {
-    handler = freshHandler();
+    assertHandlerBundle();
     codestar = await startLocalCodeStar(options);
     client = codeStarClient(codestar.url);
-    // The handler logs one JSON line per event and call to console.log, as Lambda expects.
-    consoleLog = jest.spyOn(console, 'log').mockImplementation((...args: unknown[]) => {
-      handlerLogs.push(args.map(String).join(' '));
-    });
+    handler = await LambdaContainer.start({ AWS_ENDPOINT_URL_CODESTAR: codestar.url }, HANDLER_BUNDLE);
   });
 
   afterAll(async () => {
-    consoleLog?.mockRestore();
+    await handler?.close();
     client?.destroy();
     await codestar?.close();
   });
@@ -332,7 +316,7 @@ export function useE2E(options: LocalCodeStarOptions = {}): E2EEnvironment {
     dir = tempDir('cdk-codestar-e2e-');
     assemblies = 0;
     lines.length = 0;
-    handlerLogs.length = 0;
+    logsBefore = handler!.lines().length;
   });
 
   afterEach(() => {
@@ -344,7 +328,7 @@ export function useE2E(options: LocalCodeStarOptions = {}): E2EEnvironment {
     get client() { return client!; },
     get dir() { return dir!; },
     lines,
-    handlerLogs,
+    get handlerLogs() { return handler!.lines().slice(logsBefore); },
     runner: (runnerOptions = {}) => new LifecycleRunner({
       stateFile: path.join(dir!, 'state.json'),
       handler,
@@ -374,4 +358,18 @@ export function failed(result: RunResult): StackResult {
     throw new Error(`expected one failed stack, got: ${result.stacks.map(s => `${s.stackName}: ${s.status}`).join(', ')}`);
   }
   return result.stacks[0];
+}
+
+/**
+ * A runner warning that is expected, not a defect: CreateUserProfile has no token, so a Create
+ * redelivered after the first attempt made the profile cannot prove the profile is its own and
+ * answers `<userArn>|existing` (kept on destroy). CloudFormation keeps the first answer it receives.
+ */
+export function isProfileRedeliveryWarning(warning: string): boolean {
+  return /^UserProfile\w*: the redelivered Create request \(RequestId [^)]+\) was answered differently: SUCCESS \((\S+)\) then SUCCESS \(\1\|existing\)$/.test(warning);
+}
+
+/** A stack's warnings, less the expected ones of {@link isProfileRedeliveryWarning}. */
+export function unexpectedWarnings(result: StackResult): string[] {
+  return result.warnings.filter(w => !isProfileRedeliveryWarning(w));
 }

@@ -1,4 +1,3 @@
-import { ChildProcess, fork } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as http from 'node:http';
 import { AddressInfo } from 'node:net';
@@ -9,6 +8,10 @@ import { CloudAssembly } from 'aws-cdk-lib/cx-api';
 import { addExampleStack, ExampleStage } from '../../examples/app';
 import { MUTATING_OPERATIONS } from '../../src/local/model';
 import { fakeResponseUrl } from '../../src/local/runner/provider';
+import { Bundle, LambdaContext, lambdaContext } from '../lambda-container';
+
+export { BUNDLE, closedPort, InvocationError, LambdaContainer, lambdaContext } from '../lambda-container';
+export type { Bundle, LambdaContext } from '../lambda-container';
 
 /**
  * Shared helpers of the security tests: the real handler bundle, a Provider-framework emulation
@@ -16,121 +19,9 @@ import { fakeResponseUrl } from '../../src/local/runner/provider';
  * readers for synthesized assemblies and IAM statements.
  */
 
-export const BUNDLE = path.join(__dirname, '..', '..', 'assets', 'handler', 'index.js');
 export const ACCOUNT = '123456789012';
 export const REGION = 'us-east-1';
 export const userArn = (name: string) => `arn:aws:iam::${ACCOUNT}:user/${name}`;
-
-// ---------------------------------------------------------------------------------------------
-// The handler bundle
-
-export interface LambdaContext {
-  getRemainingTimeInMillis(): number;
-}
-
-export interface Bundle {
-  onEvent(event: unknown, context?: LambdaContext): Promise<Record<string, unknown> | undefined>;
-  isComplete(event: unknown, context?: LambdaContext): Promise<{ IsComplete: boolean; Data?: Record<string, unknown> }>;
-}
-
-/** The error a container invocation rejects with: what the Lambda runtime reports. */
-export class InvocationError extends Error {
-  constructor(name: string, message: string, stack: string | undefined) {
-    super(message);
-    this.name = name;
-    this.stack = stack;
-  }
-}
-
-/**
- * The bundle in a Lambda-like container: its own Node.js process (lambda-container.js), loaded once,
- * invoked over IPC, everything it prints captured from its stdout and stderr. Its SDK clients are
- * created on its first event, with the endpoints of its environment. Fake credentials, and every
- * other AWS endpoint pointed at a closed local port, so that nothing can ever reach AWS.
- */
-export class LambdaContainer implements Bundle {
-  public static async start(environment: Record<string, string>): Promise<LambdaContainer> {
-    const { AWS_PROFILE: _profile, AWS_ACCESS_KEY_ID: _key, AWS_SECRET_ACCESS_KEY: _secret, AWS_SESSION_TOKEN: _token, ...inherited } = process.env;
-    const child = fork(path.join(__dirname, 'lambda-container.js'), [], {
-      env: {
-        ...inherited,
-        CDK_CODESTAR_BUNDLE: BUNDLE,
-        AWS_REGION: REGION,
-        AWS_ACCESS_KEY_ID: 'ASIASECURITYTESTS000',
-        AWS_SECRET_ACCESS_KEY: 'security-tests-fake-secret-key',
-        AWS_SESSION_TOKEN: 'security-tests-fake-session-token',
-        AWS_ENDPOINT_URL: `http://127.0.0.1:${await closedPort()}`,
-        ...environment,
-      },
-      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
-    });
-    const container = new LambdaContainer(child);
-    await new Promise<void>((resolve, reject) => {
-      child.once('message', () => resolve());
-      child.once('exit', code => reject(new Error(`the Lambda container exited with ${code}`)));
-    });
-    return container;
-  }
-
-  /** Everything the container printed, stdout and stderr, in the order it arrived. */
-  public readonly output: string[] = [];
-  private readonly pending = new Map<number, { resolve: (v: any) => void; reject: (e: Error) => void }>();
-  private nextId = 0;
-
-  private constructor(private readonly child: ChildProcess) {
-    for (const stream of [child.stdout!, child.stderr!]) {
-      stream.setEncoding('utf-8');
-      stream.on('data', (chunk: string) => this.output.push(chunk));
-    }
-    child.on('message', (message: { id?: number; result?: unknown; error?: { name: string; message: string; stack?: string } }) => {
-      const waiting = message.id === undefined ? undefined : this.pending.get(message.id);
-      if (!waiting) {
-        return;
-      }
-      this.pending.delete(message.id!);
-      if (message.error) {
-        waiting.reject(new InvocationError(message.error.name, message.error.message, message.error.stack));
-      } else {
-        waiting.resolve(message.result === null ? undefined : message.result);
-      }
-    });
-  }
-
-  /** Everything printed so far, as one text. */
-  public get text(): string {
-    return this.output.join('');
-  }
-
-  public onEvent(event: unknown, context?: LambdaContext): Promise<any> {
-    return this.invoke('onEvent', event, context);
-  }
-
-  public isComplete(event: unknown, context?: LambdaContext): Promise<any> {
-    return this.invoke('isComplete', event, context);
-  }
-
-  public async close(): Promise<void> {
-    if (this.child.exitCode === null) {
-      const exited = new Promise(resolve => this.child.once('exit', resolve));
-      this.child.kill('SIGKILL');
-      await exited;
-    }
-  }
-
-  private invoke(entry: string, event: unknown, context?: LambdaContext): Promise<any> {
-    const id = ++this.nextId;
-    return new Promise((resolve, reject) => {
-      this.pending.set(id, { resolve, reject });
-      this.child.send({ id, entry, event, remainingMs: context?.getRemainingTimeInMillis() ?? 120_000 });
-    });
-  }
-}
-
-/** A Lambda context whose remaining time counts down from `timeoutMs` from now. */
-export function lambdaContext(timeoutMs: number): LambdaContext {
-  const end = Date.now() + timeoutMs;
-  return { getRemainingTimeInMillis: () => Math.max(0, end - Date.now()) };
-}
 
 // ---------------------------------------------------------------------------------------------
 // CloudFormation events and the Provider framework
@@ -358,14 +249,6 @@ export async function startHungServer(): Promise<{ url: string; close(): Promise
   };
 }
 
-/** A port on 127.0.0.1 with nothing listening: connections are refused. */
-export async function closedPort(): Promise<number> {
-  const server = http.createServer();
-  await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as AddressInfo).port;
-  await new Promise<void>(resolve => server.close(() => resolve()));
-  return port;
-}
 
 // ---------------------------------------------------------------------------------------------
 // Synthesized assemblies
