@@ -204,6 +204,20 @@ describe('5. removal policies and deletion protection', () => {
     expect((await e2e.account()).projects).toEqual([]);
   });
 
+  test('the defaults on a first deployment that fails after creating the project: ROLLBACK_FAILED, and the project stays', async () => {
+    e2e.codestar.faults.error('ValidationException', { operations: ['CreateUserProfile'], times: 1 });
+
+    const result = await deployFailing(stack => {
+      const created = new CodeStarProject(stack, 'Project', { projectId: 'first', projectName: 'First' });
+      new UserProfile(stack, 'Hal', { user: user(stack, 'hal'), displayName: 'Hal', emailAddress: 'hal@example.org' }).node.addDependency(created);
+    });
+
+    expect(result.status).toBe('ROLLBACK_FAILED');
+    expect(result.events.map(e => e.reason).join('\n')).toContain('Project first has deletion protection and was not deleted');
+    expect(e2e.codestar.state.project('first')).toMatchObject({ status: { state: 'CreateComplete' } });
+    expect(e2e.codestar.calls('DeleteProject')).toEqual([]);
+  });
+
   test('a created project is kept by default, however the stack is destroyed', async () => {
     await deploy(stack => {
       new CodeStarProject(stack, 'Project', { projectId: 'kept', projectName: 'Kept' });
