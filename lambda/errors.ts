@@ -100,7 +100,8 @@ const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[
  * bytes each, so the reason alone can never push CloudFormation's response past its 4096 bytes.
  */
 export function shortReason(error: unknown, redactor: Redactor): string {
-  const oneLine = maskUserArns(redactor.redact(describeError(error))).replace(NOT_ONE_LINE, ' ').trim();
+  // Masked first, so that a user ARN still becomes its hash when its name is one of the redacted values.
+  const oneLine = redactor.redact(maskUserArns(describeError(error))).replace(NOT_ONE_LINE, ' ').trim();
   const short = oneLine.length <= MAX_REASON_LENGTH ? oneLine : `${oneLine.slice(0, MAX_REASON_LENGTH - 3)}...`;
   return short.replace(LONE_SURROGATE, '\ufffd');
 }

@@ -17,6 +17,11 @@ export function isUserArn(value: string): boolean {
   return value.length >= 32 && value.length <= 95 && USER_ARN.test(value);
 }
 
+/** The user name of a user ARN (what follows the path): often an e-mail address, never to be shown. */
+export function userNameOf(userArn: string): string {
+  return userArn.slice(userArn.lastIndexOf('/') + 1);
+}
+
 export function isProjectRole(value: string): boolean {
   return ROLE.test(value);
 }

@@ -9,7 +9,7 @@ import {
 import { HandlerError, hasErrorName } from './errors';
 import type { Data, OnEventResponse } from './event';
 import type { DeleteRequest, HandlerContext, ResourceHandler, UpdateRequest } from './handler';
-import { isProjectId, isProjectRole, isUserArn } from './identifiers';
+import { isProjectId, isProjectRole, isUserArn, userNameOf } from './identifiers';
 import { paginate } from './paginate';
 import { parseTeamMemberProperties } from './properties';
 import { membershipToken, ResourceIdentity } from './tokens';
@@ -85,7 +85,8 @@ function teamMemberData(properties: TeamMemberProperties): Data {
 
 export const teamMemberHandler: ResourceHandler<TeamMemberProperties> = {
   parseProperties: parseTeamMemberProperties,
-  sensitiveValues: () => [],
+  // A service message may quote the user's name without its ARN.
+  sensitiveValues: properties => [userNameOf(properties.userArn)],
 
   async onEvent(request, ctx) {
     switch (request.requestType) {

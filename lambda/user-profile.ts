@@ -8,7 +8,7 @@ import {
 import { HandlerError, hasErrorName } from './errors';
 import type { Data, OnEventResponse } from './event';
 import type { DeleteRequest, HandlerContext, ResourceHandler, UpdateRequest } from './handler';
-import { isUserArn } from './identifiers';
+import { isUserArn, userNameOf } from './identifiers';
 import { parseUserProfileProperties } from './properties';
 import { UserProfileAttributes, UserProfileProperties } from '../src/private/contract';
 
@@ -65,7 +65,7 @@ function userProfileData(userArn: string): Data {
 
 export const userProfileHandler: ResourceHandler<UserProfileProperties> = {
   parseProperties: parseUserProfileProperties,
-  sensitiveValues: properties => [properties.displayName, properties.emailAddress, properties.sshPublicKey],
+  sensitiveValues: properties => [properties.displayName, properties.emailAddress, properties.sshPublicKey, userNameOf(properties.userArn)],
 
   async onEvent(request, ctx) {
     switch (request.requestType) {

@@ -146,6 +146,19 @@ describe('the handler never writes a user name', () => {
     expect(harness.logs.join('\n')).toContain(MASKED_DOTTED_USER);
   });
 
+  test.each([
+    ['a team member', TEAM_MEMBER_RESOURCE_TYPE, AssociateTeamMemberCommand, member(EMAIL_USER)],
+    ['a user profile', USER_PROFILE_RESOURCE_TYPE, CreateUserProfileCommand, { userArn: EMAIL_USER, displayName: 'Alice', emailAddress: 'a@example.com' }],
+  ] as const)('%s: a service error that quotes the bare user name is blanked, and the ARN next to it still masked', async (_kind, type, command, properties) => {
+    harness.codestar.on(command as any).rejects(serviceError('ValidationException', `User alice@example.org (${EMAIL_USER}) is not allowed`));
+
+    const error = await harness.onEventError(createEvent(type, properties));
+
+    expect(error.message).toBe(`${command === AssociateTeamMemberCommand ? 'AssociateTeamMember' : 'CreateUserProfile'} failed: `
+      + `ValidationException: User *** (${MASKED_EMAIL_USER}) is not allowed`);
+    expectNoUserName(error.message, error.stack ?? '');
+  });
+
   test('a user profile conflict names the user masked, and no personal data', async () => {
     harness.codestar
       .on(CreateUserProfileCommand).rejects(serviceError('UserProfileAlreadyExistsException', `Profile for ${EMAIL_USER} exists`))
