@@ -164,4 +164,13 @@ project.addTask('examples:synth', {
   exec: 'cdk synth --quiet --app "ts-node --project examples/tsconfig.json examples/app.ts" --output cdk.out',
 });
 
+// CI's build after the tests it has already run (`npx projen test`): the build's steps without its
+// test step, so the suite runs once.
+const buildWithoutTests = project.addTask('build:without-tests', {
+  description: 'The build, less its test step: for CI, which runs the tests first',
+});
+for (const task of [project.defaultTask!, project.preCompileTask, project.compileTask, project.postCompileTask, project.packageTask]) {
+  buildWithoutTests.spawn(task);
+}
+
 project.synth();
