@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import { parseArgs as parseCommandLine } from 'node:util';
 import { LocalCodeStar, startLocalCodeStar } from './endpoint';
 
 export const DEFAULT_PORT = 4567;
@@ -17,6 +18,10 @@ Options:
                                                   (default: arn:aws:iam::<account>:user/local-admin)
   --describes <n>       DescribeProject calls that still see a project being created or deleted
                                                                      (default: 1)
+  --state <file>        keep the account in this JSON file: loaded at start when it exists,
+                        written after every call, so it survives a restart; it may be written
+                        by hand to describe an existing account (it holds personal data)
+                                                                     (default: in memory only)
   -h, --help            print this help
 `;
 
@@ -41,27 +46,31 @@ interface CliOptions {
   readonly account?: string;
   readonly caller?: string;
   readonly describes?: number;
+  readonly stateFile?: string;
 }
 
 export function parseArgs(argv: readonly string[]): CliOptions {
-  const values: Record<string, string> = {};
-  let help = false;
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i];
-    if (arg === '-h' || arg === '--help') {
-      help = true;
-      continue;
-    }
-    const [flag, inline] = arg.startsWith('--') && arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
-    if (!['--port', '--region', '--account', '--caller', '--describes'].includes(flag)) {
-      throw new UsageError(`unknown argument: ${arg}`);
-    }
-    const value = inline ?? argv[++i];
-    if (value === undefined) {
-      throw new UsageError(`${flag} needs a value`);
-    }
-    values[flag.slice(2)] = value;
+  let parsed: { values: Record<string, string | boolean | undefined>; positionals: string[] };
+  try {
+    parsed = parseCommandLine({
+      args: [...argv],
+      options: {
+        help: { type: 'boolean', short: 'h' },
+        port: { type: 'string' },
+        region: { type: 'string' },
+        account: { type: 'string' },
+        caller: { type: 'string' },
+        describes: { type: 'string' },
+        state: { type: 'string' },
+      },
+      allowPositionals: false,
+      strict: true,
+    });
+  } catch (e) {
+    // node's messages name the argument, e.g. "Unknown option '--prot'".
+    throw new UsageError((e as Error).message);
   }
+  const values = parsed.values as Record<string, string | undefined> & { help?: boolean };
   const port = values.port === undefined ? DEFAULT_PORT : Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
     throw new UsageError(`--port must be an integer 0..65535, got ${values.port}`);
@@ -73,7 +82,15 @@ export function parseArgs(argv: readonly string[]): CliOptions {
   if (describes !== undefined && (!Number.isInteger(describes) || describes < 0)) {
     throw new UsageError(`--describes must be a non-negative integer, got ${values.describes}`);
   }
-  return { help, port, region: values.region, account: values.account, caller: values.caller, describes };
+  return {
+    help: values.help === true,
+    port,
+    region: values.region,
+    account: values.account,
+    caller: values.caller,
+    describes,
+    stateFile: values.state,
+  };
 }
 
 /**
@@ -92,6 +109,7 @@ export async function main(argv: readonly string[], io: CliIo = defaultIo()): Pr
     account: options.account,
     callerUserArn: options.caller,
     transitions: options.describes === undefined ? undefined : { describes: options.describes },
+    stateFile: options.stateFile,
   });
   io.out(`cdk-codestar-local listening on ${endpoint.url}`);
 

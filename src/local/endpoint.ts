@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
+import * as fs from 'node:fs';
 import * as http from 'node:http';
 import { AddressInfo } from 'node:net';
+import { accountOf, loadAccount, readAccountFile, writeAccountFile } from './account-file';
 import { COMMON_ERRORS, errorStatus, ServiceError } from './errors';
 import { FaultInjector, FaultKind, FaultSpec } from './faults';
 import { CodeStarModel, CodeStarOperation, isOperation, loadModel, MUTATING_OPERATIONS } from './model';
@@ -46,6 +48,12 @@ export interface LocalCodeStarOptions {
   readonly maxTeamMembers?: number;
   /** Source of timestamps. @default () => new Date() */
   readonly clock?: () => Date;
+  /**
+   * An account file (see account-file.ts) the account is loaded from, when it exists, and written to
+   * after every call and on close, so that the account survives a restart. It holds personal data
+   * (profiles). @default none: the account lives in memory only
+   */
+  readonly stateFile?: string;
 }
 
 /** One call as the endpoint saw it. */
@@ -134,6 +142,8 @@ export async function startLocalCodeStar(options: LocalCodeStarOptions = {}): Pr
   };
   const log: CallRecord[] = [];
   const timers = new Set<NodeJS.Timeout>();
+  /** Writes the account file, once the account is loaded. */
+  let persist = () => {};
 
   const server = http.createServer((req, res) => {
     handle(req, res).catch(e => send(res, 500, 'InternalFailure', String(e?.message ?? e)));
@@ -200,6 +210,8 @@ export async function startLocalCodeStar(options: LocalCodeStarOptions = {}): Pr
       record(status, logged, error.errorName, lost);
       answer(res, lost, status, error.errorName, error.message);
     }
+    // Reads too: a describe may complete a creation.
+    persist();
   }
 
   /** Sends the answer, or (for a lost response) resets the connection without a byte of it. */
@@ -257,6 +269,19 @@ export async function startLocalCodeStar(options: LocalCodeStarOptions = {}): Pr
     userProfiles: () => copy(store.allProfiles()),
     userProfile: arn => copy(store.profile(arn)),
   };
+  const stateFile = options.stateFile;
+  if (stateFile !== undefined) {
+    try {
+      if (fs.existsSync(stateFile)) {
+        loadAccount(state, readAccountFile(stateFile), stateFile);
+      }
+      writeAccountFile(stateFile, accountOf(state));
+    } catch (e) {
+      await new Promise<void>(resolve => server.close(() => resolve()));
+      throw e;
+    }
+    persist = () => writeAccountFile(stateFile, accountOf(state));
+  }
 
   return {
     url: `http://127.0.0.1:${port}`,
@@ -275,6 +300,7 @@ export async function startLocalCodeStar(options: LocalCodeStarOptions = {}): Pr
       log.length = 0;
     },
     close: () => new Promise<void>(resolve => {
+      persist();
       timers.forEach(t => clearTimeout(t));
       timers.clear();
       server.close(() => resolve());

@@ -79,6 +79,8 @@ export interface SeedProject {
   readonly tags?: Record<string, string>;
   /** An Owner team member added with the project. @default the endpoint's caller; `null` for none */
   readonly owner?: string | null;
+  /** @default now */
+  readonly createdTimeStamp?: Date;
 }
 
 export interface SeedTeamMember {
@@ -130,6 +132,7 @@ export class CodeStarStore {
     reason?: string;
     owner: string | null;
     asynchronous: boolean;
+    createdTimeStamp?: Date;
   }): ProjectRecord {
     const { region, account } = this.ctx;
     const project: ProjectRecord = {
@@ -140,7 +143,7 @@ export class CodeStarStore {
       stackId: `arn:aws:cloudformation:${region}:${account}:stack/awscodestar-${input.id}/${randomUUID()}`,
       projectTemplateId: templateIdFor(region, input.sourceCode),
       clientRequestToken: input.clientRequestToken,
-      createdTimeStamp: this.ctx.now(),
+      createdTimeStamp: input.createdTimeStamp ?? this.ctx.now(),
       status: { state: input.state, reason: input.reason },
       tags: { ...input.tags },
       sourceCode: input.sourceCode,

@@ -37,10 +37,11 @@ describe('main', () => {
 
   test.each([
     [['--port', 'x'], /--port must be an integer/],
-    [['--port'], /--port needs a value/],
+    [['--port'], /Option '--port <value>' argument missing/],
     [['--account', '12'], /--account must be 12 digits/],
     [['--describes', '-1'], /--describes/],
-    [['--verbose'], /unknown argument: --verbose/],
+    [['--verbose'], /Unknown option '--verbose'/],
+    [['extra'], /Unexpected argument 'extra'/],
   ])('rejects %j', (argv, message) => {
     expect(() => parseArgs(argv)).toThrow(UsageError);
     expect(() => parseArgs(argv)).toThrow(message);
@@ -48,7 +49,7 @@ describe('main', () => {
 
   test('defaults and --flag=value', () => {
     expect(parseArgs([])).toMatchObject({ port: DEFAULT_PORT, help: false });
-    expect(parseArgs(['--port=0', '--describes=0'])).toMatchObject({ port: 0, describes: 0 });
+    expect(parseArgs(['--port=0', '--describes=0', '--state=account.json'])).toMatchObject({ port: 0, describes: 0, stateFile: 'account.json' });
   });
 });
 
