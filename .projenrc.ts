@@ -84,8 +84,9 @@ for (const p of ['/lambda/', '/examples/', '/scripts/', '/.ci/', 'cdk.out/', '/b
 }
 project.addPackageIgnore('!/assets/');
 
-// The local CodeStar endpoint, runnable on its own (`npx cdk-codestar-local --port 4567`).
-project.addBins({ 'cdk-codestar-local': 'lib/local/cli.js' });
+// The command line (`npx cdk-codestar local|deploy|destroy`), and the local CodeStar endpoint on its
+// own (`npx cdk-codestar-local --port 4567`).
+project.addBins({ 'cdk-codestar': 'lib/cli/main.js', 'cdk-codestar-local': 'lib/local/cli.js' });
 
 // The handler: its own strict tsconfig (Node 22 runtime, no DOM), type-checked and bundled.
 new JsonFile(project, 'lambda/tsconfig.json', {

@@ -1,10 +1,13 @@
 #!/usr/bin/env node
 import { parseArgs as parseCommandLine } from 'node:util';
 import { LocalCodeStar, startLocalCodeStar } from './endpoint';
+import { UsageError } from '../cli/errors';
 
 export const DEFAULT_PORT = 4567;
 
-export const USAGE = `Usage: cdk-codestar-local [options]
+/** The usage text, for the program name it is run as. */
+export function usage(program: string): string {
+  return `Usage: ${program} [options]
 
 A local AWS CodeStar endpoint (JSON 1.1 protocol, all 18 operations, validated against the API
 model). Point the AWS SDK at it with AWS_ENDPOINT_URL_CODESTAR=http://127.0.0.1:<port>.
@@ -22,8 +25,12 @@ Options:
                         written after every call, so it survives a restart; it may be written
                         by hand to describe an existing account (it holds personal data)
                                                                      (default: in memory only)
+  --debug               print the stack trace of an unexpected error
   -h, --help            print this help
 `;
+}
+
+export const USAGE = usage('cdk-codestar-local');
 
 export interface CliIo {
   readonly out: (line: string) => void;
@@ -37,7 +44,7 @@ export interface CliHandle {
   stop(): Promise<void>;
 }
 
-export class UsageError extends Error {}
+export { UsageError };
 
 interface CliOptions {
   readonly help: boolean;
@@ -97,10 +104,10 @@ export function parseArgs(argv: readonly string[]): CliOptions {
  * Starts the endpoint, prints `cdk-codestar-local listening on <url>`, and stops it cleanly on
  * SIGINT/SIGTERM. Returns undefined for `--help`; throws UsageError for bad arguments.
  */
-export async function main(argv: readonly string[], io: CliIo = defaultIo()): Promise<CliHandle | undefined> {
+export async function main(argv: readonly string[], io: CliIo = defaultIo(), program = 'cdk-codestar-local'): Promise<CliHandle | undefined> {
   const options = parseArgs(argv);
   if (options.help) {
-    io.out(USAGE);
+    io.out(usage(program));
     return undefined;
   }
   const endpoint = await startLocalCodeStar({
@@ -111,7 +118,7 @@ export async function main(argv: readonly string[], io: CliIo = defaultIo()): Pr
     transitions: options.describes === undefined ? undefined : { describes: options.describes },
     stateFile: options.stateFile,
   });
-  io.out(`cdk-codestar-local listening on ${endpoint.url}`);
+  io.out(`${program} listening on ${endpoint.url}`);
 
   let resolveStopped!: () => void;
   const stopped = new Promise<void>(resolve => { resolveStopped = resolve; });

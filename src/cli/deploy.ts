@@ -1,0 +1,182 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { format, parseArgs } from 'node:util';
+import { CommandError, EXIT, UsageError } from './errors';
+import { CommandIo } from './io';
+import { LifecycleRunner, RunResult } from '../local/runner';
+
+/** Where `deploy` keeps what it deployed, relative to the working directory. */
+export const STATE_DIR = '.cdk-codestar';
+export const STATE_FILE = path.join(STATE_DIR, 'state.json');
+/** Where the handler's log lines go, as CloudWatch Logs would keep them: never onto the command's output. */
+export const HANDLER_LOG = path.join(STATE_DIR, 'handler.log');
+
+export const DEPLOY_USAGE = `Usage: cdk-codestar deploy [ASSEMBLY] [options]
+
+Deploys the stacks of a cloud assembly (the cdk.out of your \`cdk synth\`) the way CloudFormation
+would, running the library's handler for every CodeStar resource against the CodeStar endpoint of
+AWS_ENDPOINT_URL_CODESTAR (start one with \`cdk-codestar local\`). Other resources are simulated.
+What was deployed is kept in ${STATE_FILE}, the handler's log in ${HANDLER_LOG}. Exit code 0 when every stack deployed, 1 when one
+failed (and was rolled back), 2 for a wrong command line.
+
+Arguments:
+  ASSEMBLY              the cloud assembly directory                 (default: cdk.out)
+
+Options:
+  --stack <name>        deploy only this stack (repeatable)          (default: all stacks)
+  --json                print the result as JSON on stdout (progress goes to stderr)
+  --account <account>   account of environment-agnostic stacks       (default: 123456789012)
+  --region <region>     region of environment-agnostic stacks        (default: AWS_REGION, else us-east-1)
+  --poll-interval <ms>  between the waiter's checks of a project being created or deleted
+                                                                     (default: 5000)
+  --debug               print the stack trace of an unexpected error
+  -h, --help            print this help
+`;
+
+export const DESTROY_USAGE = `Usage: cdk-codestar destroy [options]
+
+Deletes the stacks that \`cdk-codestar deploy\` deployed (kept in ${STATE_FILE}), in the reverse order
+of their dependencies, running the handler for every CodeStar resource against the endpoint of
+AWS_ENDPOINT_URL_CODESTAR. Resources whose removal policy retains them stay. Exit code 0 when every
+stack was deleted, 1 otherwise, 2 for a wrong command line.
+
+Options:
+  --stack <name>        destroy only this stack (repeatable)         (default: all deployed stacks)
+  --poll-interval <ms>  between the waiter's checks of a project being deleted (default: 5000)
+  --json                print the result as JSON on stdout (progress goes to stderr)
+  --debug               print the stack trace of an unexpected error
+  -h, --help            print this help
+`;
+
+interface RunnerCommandOptions {
+  readonly help: boolean;
+  readonly json: boolean;
+  readonly stacks?: string[];
+  readonly account?: string;
+  readonly region?: string;
+  readonly pollIntervalMs?: number;
+  readonly assembly: string;
+}
+
+function parse(argv: readonly string[], withAssembly: boolean): RunnerCommandOptions {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: [...argv],
+      options: {
+        'help': { type: 'boolean', short: 'h' },
+        'json': { type: 'boolean' },
+        'debug': { type: 'boolean' },
+        'stack': { type: 'string', multiple: true },
+        'poll-interval': { type: 'string' },
+        ...(withAssembly ? { account: { type: 'string' }, region: { type: 'string' } } as const : {}),
+      },
+      allowPositionals: withAssembly,
+      strict: true,
+    });
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
+  const values = parsed.values as { 'help'?: boolean; 'json'?: boolean; 'stack'?: string[]; 'account'?: string; 'region'?: string; 'poll-interval'?: string };
+  if (parsed.positionals.length > 1) {
+    throw new UsageError(`one assembly directory at most, got ${parsed.positionals.length}: ${parsed.positionals.join(' ')}`);
+  }
+  if (values.account !== undefined && !/^\d{12}$/.test(values.account)) {
+    throw new UsageError(`--account must be 12 digits, got ${values.account}`);
+  }
+  const pollIntervalMs = values['poll-interval'] === undefined ? undefined : Number(values['poll-interval']);
+  if (pollIntervalMs !== undefined && (!Number.isInteger(pollIntervalMs) || pollIntervalMs < 0)) {
+    throw new UsageError(`--poll-interval must be a non-negative integer of milliseconds, got ${values['poll-interval']}`);
+  }
+  return {
+    help: values.help === true,
+    pollIntervalMs,
+    json: values.json === true,
+    stacks: values.stack,
+    account: values.account,
+    region: values.region,
+    assembly: parsed.positionals[0] ?? 'cdk.out',
+  };
+}
+
+/** `cdk-codestar deploy`: answers the exit code. */
+export async function deployCommand(argv: readonly string[], io: CommandIo): Promise<number> {
+  const options = parse(argv, true);
+  if (options.help) {
+    io.out(DEPLOY_USAGE);
+    return EXIT.ok;
+  }
+  const assembly = path.resolve(io.cwd, options.assembly);
+  if (!fs.existsSync(path.join(assembly, 'manifest.json'))) {
+    throw new CommandError(`${options.assembly} is not a cloud assembly (no manifest.json): run \`cdk synth\` first, or give the assembly directory`);
+  }
+  const runner = runnerFor(options, io);
+  return report(await withHandlerLog(io, () => runner.deploy(assembly, { stacks: options.stacks })), options, io);
+}
+
+/** `cdk-codestar destroy`: answers the exit code. */
+export async function destroyCommand(argv: readonly string[], io: CommandIo): Promise<number> {
+  const options = parse(argv, false);
+  if (options.help) {
+    io.out(DESTROY_USAGE);
+    return EXIT.ok;
+  }
+  const runner = runnerFor(options, io);
+  return report(await withHandlerLog(io, () => runner.destroy({ stacks: options.stacks })), options, io);
+}
+
+/**
+ * Runs the work with the console (which the handler, run in this process, logs to) appended to
+ * HANDLER_LOG. The runner writes its own output through `io`, untouched.
+ */
+async function withHandlerLog<T>(io: CommandIo, work: () => Promise<T>): Promise<T> {
+  const file = path.join(io.cwd, HANDLER_LOG);
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  const methods = ['log', 'info', 'warn', 'error', 'debug'] as const;
+  const saved = methods.map(method => console[method]);
+  const append = (...args: unknown[]) => fs.appendFileSync(file, `${format(...args)}\n`, { mode: 0o600 });
+  methods.forEach(method => { console[method] = append; });
+  try {
+    return await work();
+  } finally {
+    methods.forEach((method, i) => { console[method] = saved[i]; });
+  }
+}
+
+function runnerFor(options: RunnerCommandOptions, io: CommandIo): LifecycleRunner {
+  const endpoint = io.env.AWS_ENDPOINT_URL_CODESTAR;
+  if (!endpoint) {
+    // The runner gives the handler fake credentials: without an endpoint it could only fail against AWS.
+    throw new CommandError('AWS_ENDPOINT_URL_CODESTAR is not set: the runner deploys to a CodeStar endpoint such as the local one '
+      + '(`cdk-codestar local`, then AWS_ENDPOINT_URL_CODESTAR=http://127.0.0.1:4567)');
+  }
+  return new LifecycleRunner({
+    stateFile: path.join(io.cwd, STATE_FILE),
+    codeStarEndpoint: endpoint,
+    account: options.account,
+    region: options.region ?? io.env.AWS_REGION ?? undefined,
+    pollIntervalMs: options.pollIntervalMs,
+    // With --json, stdout holds the JSON alone.
+    writer: options.json ? io.err : io.out,
+  });
+}
+
+function report(result: RunResult, options: RunnerCommandOptions, io: CommandIo): number {
+  if (options.json) {
+    io.out(JSON.stringify({
+      success: result.success,
+      stacks: result.stacks.map(s => ({
+        stackName: s.stackName,
+        status: s.status,
+        noChanges: s.noChanges,
+        ...(s.reason === undefined ? {} : { reason: s.reason }),
+        outputs: s.outputs,
+        warnings: s.warnings,
+      })),
+    }, undefined, 2));
+  }
+  if (!result.success) {
+    io.err(`the handler's log: ${HANDLER_LOG}`);
+  }
+  return result.success ? EXIT.ok : EXIT.failed;
+}

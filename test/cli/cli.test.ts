@@ -1,0 +1,155 @@
+import { spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { ProjectRole } from '../../src';
+import { DEPLOY_USAGE, DESTROY_USAGE, HANDLER_LOG, STATE_FILE } from '../../src/cli/deploy';
+import { USAGE } from '../../src/cli/main';
+import { LocalCodeStar, startLocalCodeStar } from '../../src/local/endpoint';
+import { AppSpec, synthesize, userArn } from '../e2e/helpers';
+import { tempDir } from '../local/helpers';
+
+/** `cdk-codestar`, run as a user runs it: a process, its output and its exit code. */
+
+const ROOT = path.join(__dirname, '..', '..');
+jest.setTimeout(60_000);
+
+interface Ran {
+  readonly code: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+let dir: string;
+let codestar: LocalCodeStar;
+
+beforeAll(async () => {
+  codestar = await startLocalCodeStar();
+});
+afterAll(async () => {
+  await codestar.close();
+});
+beforeEach(() => {
+  codestar.reset();
+  dir = tempDir('cdk-codestar-cli-');
+});
+afterEach(() => {
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+/** The bin from source, in `dir`, with the endpoint's URL unless `env` says otherwise. */
+function cli(args: readonly string[], env: Record<string, string | undefined> = { AWS_ENDPOINT_URL_CODESTAR: codestar.url }): Promise<Ran> {
+  return new Promise((resolve, reject) => {
+    const { AWS_ENDPOINT_URL_CODESTAR: _inherited, ...inherited } = process.env;
+    const child = spawn(process.execPath, ['-r', require.resolve('ts-node/register/transpile-only'), path.join(ROOT, 'src', 'cli', 'main.ts'), ...args], {
+      cwd: dir,
+      env: { ...inherited, TS_NODE_PROJECT: path.join(ROOT, 'tsconfig.json'), ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', chunk => { stdout += chunk; });
+    child.stderr.on('data', chunk => { stderr += chunk; });
+    child.once('error', reject);
+    child.once('close', code => resolve({ code, stdout, stderr }));
+  });
+}
+
+const app: AppSpec = {
+  projects: [{ projectId: 'cli-app', name: 'CLI app', members: [{ user: 'alice', role: ProjectRole.CONTRIBUTOR }] }],
+  profiles: [{ user: 'alice', displayName: 'Alice Example', emailAddress: 'alice@example.org' }],
+};
+
+const synth = (spec: AppSpec = app, outdir = 'cdk.out') => synthesize(path.join(dir, outdir), spec);
+
+test('deploy, deploy again (no change), destroy: exit codes, output, and the account', async () => {
+  synth();
+
+  const deployed = await cli(['deploy', '--poll-interval', '1']);
+
+  expect([deployed.code, deployed.stderr]).toEqual([0, '']);
+  expect(deployed.stdout).toMatch(/CREATE_COMPLETE/);
+  expect(deployed.stdout).not.toMatch(/alice@example\.org|Alice Example|CLI app/);
+  expect(codestar.state.project('cli-app')).toMatchObject({ name: 'CLI app' });
+  expect(codestar.state.teamMembers('cli-app').map(m => m.userArn)).toContain(userArn('alice'));
+  expect(fs.existsSync(path.join(dir, STATE_FILE))).toBe(true);
+  expect(deployed.stdout).not.toContain('"level"');
+  expect(fs.readFileSync(path.join(dir, HANDLER_LOG), 'utf-8')).toMatch(/"event":"request"/);
+
+  codestar.clearCalls();
+  const again = await cli(['deploy', '--json']);
+  expect(again.code).toBe(0);
+  expect(JSON.parse(again.stdout)).toEqual({
+    success: true,
+    stacks: [expect.objectContaining({ stackName: 'E2E', noChanges: true, warnings: [] })],
+  });
+  expect(codestar.mutatingCalls()).toEqual([]);
+
+  const destroyed = await cli(['destroy', '--poll-interval', '1']);
+  expect(destroyed.code).toBe(0);
+  expect(destroyed.stdout).toMatch(/DELETE_COMPLETE/);
+  expect(codestar.state.userProfiles()).toEqual([]);
+  expect(codestar.state.teamMembers('cli-app').map(m => m.userArn)).not.toContain(userArn('alice'));
+});
+
+test('a failed deploy exits 1 with the reason, after its rollback', async () => {
+  synth({ profiles: [{ user: 'bob', displayName: 'Bob', emailAddress: 'bob@example.org' }] }, 'out');
+  codestar.faults.error('ValidationException', { operations: ['CreateUserProfile'] });
+
+  const ran = await cli(['deploy', 'out', '--json']);
+
+  expect(ran.code).toBe(1);
+  const result = JSON.parse(ran.stdout);
+  expect(result).toMatchObject({ success: false, stacks: [{ stackName: 'E2E', status: 'ROLLBACK_COMPLETE' }] });
+  expect(result.stacks[0].reason).toContain('CreateUserProfile failed: ValidationException');
+  // Progress went to stderr, so stdout is the JSON alone; the handler's log went to its file.
+  expect(ran.stderr).toMatch(/CREATE_FAILED/);
+  expect(ran.stderr).toContain(`the handler's log: ${HANDLER_LOG}`);
+  expect(fs.readFileSync(path.join(dir, HANDLER_LOG), 'utf-8')).toMatch(/"event":"failed"/);
+});
+
+test.each([
+  [['deploy', '--stakc', 'x'], /^cdk-codestar deploy: Unknown option '--stakc'.*\(see cdk-codestar deploy --help\)\n$/],
+  [['deploy', 'a', 'b'], /^cdk-codestar deploy: one assembly directory at most, got 2: a b/],
+  [['deploy', '--poll-interval', 'soon'], /--poll-interval must be a non-negative integer/],
+  [['destroy', 'cdk.out'], /^cdk-codestar destroy: Unexpected argument 'cdk.out'/],
+  [['ship'], /^cdk-codestar: unknown command ship \(commands: local, deploy, destroy\)\n$/],
+])('a wrong command line %j exits 2 with one line', async (args, message) => {
+  const ran = await cli(args);
+
+  expect([ran.code, ran.stdout]).toEqual([2, '']);
+  expect(ran.stderr).toMatch(message);
+});
+
+test.each([
+  ['no assembly', ['deploy'], { AWS_ENDPOINT_URL_CODESTAR: 'http://127.0.0.1:1' }, /^cdk-codestar deploy: cdk.out is not a cloud assembly \(no manifest.json\): run `cdk synth` first/],
+  ['no endpoint', ['deploy'], { AWS_ENDPOINT_URL_CODESTAR: undefined }, /^cdk-codestar deploy: AWS_ENDPOINT_URL_CODESTAR is not set/],
+  ['no endpoint, destroy', ['destroy'], { AWS_ENDPOINT_URL_CODESTAR: undefined }, /^cdk-codestar destroy: AWS_ENDPOINT_URL_CODESTAR is not set/],
+])('%s: exits 1 with one line and no stack trace', async (_case, args, env, message) => {
+  if (_case !== 'no assembly') {
+    synth();
+  }
+
+  const ran = await cli(args, env);
+
+  expect(ran.code).toBe(1);
+  expect(ran.stderr).toMatch(message);
+  expect(ran.stderr.trim().split('\n')).toHaveLength(1);
+});
+
+test.each([
+  [['--help'], USAGE],
+  [['deploy', '--help'], DEPLOY_USAGE],
+  [['destroy', '-h'], DESTROY_USAGE],
+])('%j prints the usage and exits 0', async (args, usage) => {
+  const ran = await cli(args);
+
+  expect(ran).toEqual({ code: 0, stdout: `${usage}\n`, stderr: '' });
+});
+
+test('local --help names the command it was run as', async () => {
+  const ran = await cli(['local', '--help']);
+
+  expect(ran.code).toBe(0);
+  expect(ran.stdout).toMatch(/^Usage: cdk-codestar local \[options\]/);
+  expect(ran.stdout).toContain('--state <file>');
+});
