@@ -1,4 +1,4 @@
-import { sha256 } from './tokens';
+import { sha256 } from '../src/private/sha256';
 
 /**
  * Identifier checks from the API model. A physical id that fails them was never one of ours (the

@@ -19,7 +19,8 @@ import type { CompletionRequest, DeleteRequest, HandlerContext, ResourceHandler,
 import { isProjectId } from './identifiers';
 import { paginate } from './paginate';
 import { parseProjectProperties } from './properties';
-import { canonicalJson, deleteProjectToken, projectToken, ResourceIdentity } from './tokens';
+import { deleteProjectToken, projectToken, ResourceIdentity } from './tokens';
+import { canonicalJson } from '../src/private/canonical-json';
 import { CodeProperty, DEFAULT_PROJECT_TIMEOUT_SECONDS, ProjectAttributes, ProjectProperties } from '../src/private/contract';
 
 /**

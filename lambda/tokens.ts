@@ -1,4 +1,7 @@
-import { createHash } from 'crypto';
+import { sha256 } from '../src/private/sha256';
+
+/** Part of the derivation: project.ts hashes the creation inputs through it. */
+export { canonicalJson } from '../src/private/canonical-json';
 
 /**
  * Creation tokens: the proof that a CodeStar resource is one logical resource's own creation.
@@ -24,21 +27,6 @@ export interface ResourceIdentity {
 
 /** Marks the derivation, so that a future one can never collide with this one. */
 const VERSION = 'cdk-codestar/1';
-
-export function sha256(text: string): string {
-  return createHash('sha256').update(text).digest('hex');
-}
-
-/** JSON with object keys sorted at every level, so equal values always hash equally. */
-export function canonicalJson(value: unknown): string {
-  return JSON.stringify(value, (_key, item: unknown) => {
-    if (item === null || typeof item !== 'object' || Array.isArray(item)) {
-      return item;
-    }
-    const entries = Object.entries(item as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return Object.fromEntries(entries);
-  });
-}
 
 function derive(kind: string, resource: ResourceIdentity, ...identity: string[]): string {
   // Newline separators: no stack id, logical id or identifier contains one, so no two inputs run together.

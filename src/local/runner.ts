@@ -1,5 +1,6 @@
 import { randomInt, randomUUID } from 'node:crypto';
 import * as path from 'node:path';
+import { canonicalJson } from '../private/canonical-json';
 import { PROJECT_RESOURCE_TYPE, TEAM_MEMBER_RESOURCE_TYPE, USER_PROFILE_RESOURCE_TYPE } from '../private/contract';
 import { loadCloudAssembly } from './cfn/assembly';
 import { evaluateCondition, IntrinsicContext, ResolveError, resolveValue } from './cfn/intrinsics';
@@ -434,7 +435,7 @@ class StackRun {
     if (before.type !== type) {
       return this.fail(logicalId, type, 'update', `Update of resource type is not permitted (from ${before.type} to ${type})`, before);
     }
-    if (canonical(before.properties) === canonical(properties)) {
+    if (canonicalJson(before.properties) === canonicalJson(properties)) {
       this.live[logicalId] = { ...before, ...base };
       return {};
     }
@@ -470,7 +471,7 @@ class StackRun {
       physicalResourceId: simulate(resource.Type, logicalId, properties, this.simulationEnv()).ref,
     };
     this.live[logicalId] = after;
-    if (before && before.type === after.type && canonical(before.properties) === canonical(properties)) {
+    if (before && before.type === after.type && canonicalJson(before.properties) === canonicalJson(properties)) {
       return {};
     }
     this.emit(logicalId, resource.Type, before ? 'UPDATE_COMPLETE' : 'CREATE_COMPLETE', undefined, after.physicalResourceId, true);
@@ -915,15 +916,8 @@ function isRetain(policy: string | undefined): boolean {
   return policy === 'Retain' || policy === 'RetainExceptOnCreate';
 }
 
-/** JSON with sorted keys, for comparing property sets. */
-function canonical(value: unknown): string {
-  return JSON.stringify(value, (_k, v) => (typeof v === 'object' && v !== null && !Array.isArray(v)
-    ? Object.fromEntries(Object.keys(v).sort().map(k => [k, v[k]]))
-    : v));
-}
-
 function changedKeys(a: Record<string, unknown>, b: Record<string, unknown>): string[] {
-  return [...new Set([...Object.keys(a), ...Object.keys(b)])].filter(k => canonical(a[k]) !== canonical(b[k])).sort();
+  return [...new Set([...Object.keys(a), ...Object.keys(b)])].filter(k => canonicalJson(a[k]) !== canonicalJson(b[k])).sort();
 }
 
 function describeOutcome(o: ProviderOutcome): string {

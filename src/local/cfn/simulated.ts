@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { sha256 } from '../../private/sha256';
 
 /**
  * Resources the runner does not drive through a handler (IAM, Lambda, Step Functions, S3 assets,
@@ -110,7 +110,7 @@ function generatedName(stackName: string, logicalId: string, salt: string, kind:
 }
 
 function hash(text: string): string {
-  return createHash('sha256').update(text).digest('hex').toUpperCase().replace(/[^A-Z0-9]/g, '');
+  return sha256(text).toUpperCase();
 }
 
 function serviceOf(type: string): string {
