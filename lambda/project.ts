@@ -16,12 +16,12 @@ import { HandlerError, hasErrorName, OperationError } from './errors';
 import { Data, DELETING_PROJECT_KEY, IsCompleteResponse, OnEventResponse, RequestType, WAIT_DEADLINE_KEY } from './event';
 import { readGitHubToken } from './github-token';
 import type { CompletionRequest, DeleteRequest, HandlerContext, ResourceHandler, ResourceRequest, UpdateRequest } from './handler';
-import { isProjectId } from './identifiers';
 import { paginate } from './paginate';
 import { parseProjectProperties } from './properties';
 import { deleteProjectToken, projectToken, ResourceIdentity } from './tokens';
 import { canonicalJson } from '../src/private/canonical-json';
 import { CodeProperty, DEFAULT_PROJECT_TIMEOUT_SECONDS, ProjectAttributes, ProjectProperties } from '../src/private/contract';
+import { isProjectId } from '../src/private/identifiers';
 
 /**
  * Custom::CodeStarProject. Physical id: the project id. CodeStar creates and deletes projects

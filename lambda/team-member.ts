@@ -9,11 +9,12 @@ import {
 import { HandlerError, hasErrorName } from './errors';
 import type { Data, OnEventResponse } from './event';
 import type { DeleteRequest, HandlerContext, ResourceHandler, UpdateRequest } from './handler';
-import { isProjectId, isProjectRole, isUserArn, userNameOf } from './identifiers';
+import { userNameOf } from './identifiers';
 import { paginate } from './paginate';
 import { parseTeamMemberProperties } from './properties';
 import { membershipToken, ResourceIdentity } from './tokens';
 import { TeamMemberAttributes, TeamMemberProperties } from '../src/private/contract';
+import { isProjectId, isProjectRole, isUserArn } from '../src/private/identifiers';
 
 /**
  * Custom::CodeStarTeamMember. Physical id: `projectId|userArn`, or for a membership that existed
@@ -35,7 +36,8 @@ export interface TeamMemberId {
   readonly adopted?: MemberSettings;
 }
 
-const ADOPTED_SUFFIX = /\|adopted:(Owner|Viewer|Contributor):(true|false)$/;
+/** `|adopted:<role>:<remoteAccessAllowed>`; the role is checked by the model's `Role` pattern. */
+const ADOPTED_SUFFIX = /\|adopted:([^:|]+):(true|false)$/;
 const NOT_FOUND = ['ProjectNotFoundException', 'TeamMemberNotFoundException'];
 
 export function formatTeamMemberId(id: TeamMemberId): string {
@@ -52,7 +54,7 @@ export function parseTeamMemberId(physicalId: string): TeamMemberId | undefined 
   const separator = membership.indexOf('|');
   const projectId = membership.slice(0, separator);
   const userArn = membership.slice(separator + 1);
-  if (separator < 0 || !isProjectId(projectId) || !isUserArn(userArn)) {
+  if (separator < 0 || !isProjectId(projectId) || !isUserArn(userArn) || (adopted !== null && !isProjectRole(adopted[1]))) {
     return undefined;
   }
   return adopted === null

@@ -8,9 +8,10 @@ import {
 import { HandlerError, hasErrorName } from './errors';
 import type { Data, OnEventResponse } from './event';
 import type { DeleteRequest, HandlerContext, ResourceHandler, UpdateRequest } from './handler';
-import { isUserArn, userNameOf } from './identifiers';
+import { userNameOf } from './identifiers';
 import { parseUserProfileProperties } from './properties';
 import { UserProfileAttributes, UserProfileProperties } from '../src/private/contract';
+import { isUserArn } from '../src/private/identifiers';
 
 /**
  * Custom::CodeStarUserProfile. Display name, email address and SSH key are personal data: they go

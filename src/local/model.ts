@@ -111,27 +111,3 @@ export function loadModel(file: string = MODEL_FILE): CodeStarModel {
   cache.set(file, model);
   return model;
 }
-
-const patterns = new Map<string, RegExp>();
-
-/**
- * Compiles a Smithy (ECMA-262) pattern. TagKey/TagValue need the `u` flag for `\p{..}`, while Email
- * (`[\w-.+]`) and ResourceId (`\:`) are only valid without it: use `u` whenever it compiles.
- */
-export function compilePattern(pattern: string): RegExp {
-  let re = patterns.get(pattern);
-  if (!re) {
-    try {
-      re = new RegExp(pattern, 'u');
-    } catch {
-      re = new RegExp(pattern);
-    }
-    patterns.set(pattern, re);
-  }
-  return re;
-}
-
-/** Length as Smithy counts it for strings: Unicode code points, not UTF-16 units. */
-export function codePointLength(value: string): number {
-  return [...value].length;
-}

@@ -1,4 +1,5 @@
-import { codePointLength, compilePattern, MemberSpec, MembersSpec } from './model';
+import { MemberSpec, MembersSpec } from './model';
+import { codePointLength, compilePattern } from '../private/patterns';
 
 /**
  * Generic walks over the model's member specs: input validation (every trait the model carries),

@@ -17,7 +17,7 @@ export interface StringShape {
   readonly type: 'string';
   readonly traits?: {
     readonly length?: LengthTrait;
-    /** An ECMA-262 pattern; compile it with `JS_PATTERN_FLAGS`. */
+    /** An ECMA-262 pattern; compile it with `compilePattern` (patterns.ts). */
     readonly pattern?: string;
     /** `smithy.api#sensitive`: the value is never printed in an error. */
     readonly sensitive?: boolean;
@@ -156,23 +156,3 @@ export const STRUCTURE_SHAPES = {
 } as const satisfies Record<string, StructureShape>;
 
 export type StructureShapeName = keyof typeof STRUCTURE_SHAPES;
-
-/**
- * The JavaScript flags each pattern compiles with (`patterns[*].js_u` in constraints.json). No single
- * set works for all: `TagKey`/`TagValue` need `u` for `\p{...}` (without it `\p` silently means a
- * literal `p`), while `Email`'s `[\w-.+]` is a SyntaxError under `u`. So every pattern gets `u`
- * unless the model records that it does not compile with it.
- */
-export const JS_PATTERN_FLAGS: { readonly [pattern: string]: '' | 'u' } = {
-  '^[\\w-.+]+@[\\w-.+]+$': '',
-  '^arn:aws[^:\\s]*:codestar:[^:\\s]+:[0-9]{12}:project\\/[a-z]([a-z0-9|-])+$': 'u',
-  '^$|^\\S(.*\\S)?$': 'u',
-  '^[a-z][a-z0-9-]+$': 'u',
-  '^\\S(.*\\S)?$': 'u',
-  '^\\S[\\w.-]*$': 'u',
-  '^(user|organization|User|Organization)$': 'u',
-  '^(Owner|Viewer|Contributor)$': 'u',
-  '^[\\t\\r\\n\\u0020-\\u00FF]*$': 'u',
-  '^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$': 'u',
-  '^arn:aws:iam::\\d{12}:user(?:(\\u002F)|(\\u002F[\\u0021-\\u007E]+\\u002F))[\\w+=,.@-]+$': 'u',
-};

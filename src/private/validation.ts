@@ -1,9 +1,10 @@
 import { Duration, RemovalPolicy, Token } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
 import {
-  JS_PATTERN_FLAGS, MAP_SHAPES, MapShape, MapShapeName, STRING_SHAPES, STRUCTURE_SHAPES, StringShape, StringShapeName, StructureMember,
+  MAP_SHAPES, MapShape, MapShapeName, STRING_SHAPES, STRUCTURE_SHAPES, StringShape, StringShapeName, StructureMember,
   StructureShapeName,
 } from './model';
+import { codePointLength, compilePattern } from './patterns';
 import { MAX_PROJECT_TIMEOUT, MIN_PROJECT_TIMEOUT } from './provider';
 import type { CodeStarProjectProps } from '../project';
 import type { CodeDestination, ProjectSource } from '../source';
@@ -17,26 +18,6 @@ import type { UserProfileProps } from '../user-profile';
  * ends up in CI logs; the length is enough to see what is wrong.
  */
 const PERSONAL_DATA_SHAPES: ReadonlySet<StringShapeName> = new Set(['SshPublicKey']);
-
-const compiled = new Map<string, RegExp>();
-
-function regExpOf(pattern: string): RegExp {
-  let re = compiled.get(pattern);
-  if (!re) {
-    const flags = JS_PATTERN_FLAGS[pattern];
-    if (flags === undefined) {
-      throw new Error(`No JavaScript flags recorded for the model pattern ${pattern}`);
-    }
-    re = new RegExp(pattern, flags);
-    compiled.set(pattern, re);
-  }
-  return re;
-}
-
-/** Smithy measures string length in code points, not UTF-16 units. */
-function lengthOf(value: string): number {
-  return [...value].length;
-}
 
 /** `2 to 15`, `at least 1`, `at most 25`. */
 function range(min: number | undefined, max: number | undefined): string {
@@ -52,7 +33,7 @@ function isHidden(shape: StringShapeName): boolean {
 }
 
 function describe(value: string, hidden: boolean): string {
-  return hidden ? `(value hidden, ${lengthOf(value)} characters)` : JSON.stringify(value);
+  return hidden ? `(value hidden, ${codePointLength(value)} characters)` : JSON.stringify(value);
 }
 
 /**
@@ -121,13 +102,13 @@ export class ModelValidator {
     }
     const traits: StringShape['traits'] = STRING_SHAPES[shape].traits;
     const hidden = isHidden(shape);
-    const length = lengthOf(value);
+    const length = codePointLength(value);
     const min = traits?.length?.min;
     const max = traits?.length?.max;
     if ((min !== undefined && length < min) || (max !== undefined && length > max)) {
       this.add(prop, `must be ${range(min, max)} characters long, got ${length} (${shape})`, value, hidden);
     }
-    if (traits?.pattern !== undefined && !regExpOf(traits.pattern).test(value)) {
+    if (traits?.pattern !== undefined && !compilePattern(traits.pattern).test(value)) {
       this.add(prop, `must match ${traits.pattern} (${shape})`, value, hidden);
     }
   }

@@ -1,9 +1,9 @@
 import { FakeClock, serviceError } from './harness';
 import { array, boolean, object, optional, string, stringMap } from '../../lambda/decode';
 import { HandlerError, OperationError, Redactor, shortReason } from '../../lambda/errors';
-import { isProjectId, isUserArn } from '../../lambda/identifiers';
 import { paginate } from '../../lambda/paginate';
 import { backoffDelay, computeDeadline, isTransient, MAX_RETRY_WINDOW_MS, withRetries } from '../../lambda/retry';
+import { isProjectId, isUserArn } from '../../src/private/identifiers';
 
 describe('isTransient', () => {
   test.each<[string, unknown, boolean]>([

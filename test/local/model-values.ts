@@ -1,4 +1,5 @@
-import { codePointLength, compilePattern, MemberSpec, MembersSpec } from '../../src/local/model';
+import { MemberSpec, MembersSpec } from '../../src/local/model';
+import { codePointLength, compilePattern } from '../../src/private/patterns';
 
 /**
  * Values generated from the API model's member specs: valid values, values of an exact length
