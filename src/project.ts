@@ -6,7 +6,8 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { CodeProperty, PROJECT_RESOURCE_TYPE, ProjectAttributes, ProjectProperties, ToolchainProperty } from './private/contract';
 import { recordDeclaredProjectId } from './private/identity';
-import { CodeStarProvider, DEFAULT_PROJECT_TIMEOUT, projectServiceTimeout } from './private/provider';
+import { CodeStarProvider } from './private/provider';
+import { DEFAULT_PROJECT_TIMEOUT, projectServiceTimeout } from './private/provider/timeouts';
 import {
   ModelValidator, validateImportedProjectArn, validateImportedProjectId, validateProjectProps, validateRemovalPolicy, validateTags,
 } from './private/validation';

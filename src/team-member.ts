@@ -5,7 +5,8 @@ import { TEAM_MEMBER_RESOURCE_TYPE, TeamMemberProperties } from './private/contr
 import { projectIdentity, readableProject, readableUser, useIdentityLogicalId, userIdentity, userKey } from './private/identity';
 import { TEAM_MEMBER_LOGICAL_ID_PREFIX, teamMemberIdentity } from './private/logical-ids';
 import { claimOwnership, describeOwner, ownerOf } from './private/owners';
-import { CodeStarProvider, MEMBER_SERVICE_TIMEOUT } from './private/provider';
+import { CodeStarProvider } from './private/provider';
+import { MEMBER_SERVICE_TIMEOUT } from './private/provider/timeouts';
 import { ModelValidator, validateRemovalPolicy, validateTeamMemberProps } from './private/validation';
 import type { ICodeStarProject } from './project';
 

@@ -5,7 +5,8 @@ import { USER_PROFILE_RESOURCE_TYPE, UserProfileAttributes, UserProfilePropertie
 import { readableUser, useIdentityLogicalId, userIdentity, userKey } from './private/identity';
 import { USER_PROFILE_LOGICAL_ID_PREFIX } from './private/logical-ids';
 import { claimOwnership, describeOwner, ownerOf } from './private/owners';
-import { CodeStarProvider, MEMBER_SERVICE_TIMEOUT } from './private/provider';
+import { CodeStarProvider } from './private/provider';
+import { MEMBER_SERVICE_TIMEOUT } from './private/provider/timeouts';
 import { ModelValidator, validateImportedUserArn, validateRemovalPolicy, validateUserProfileProps } from './private/validation';
 
 /**

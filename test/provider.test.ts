@@ -8,7 +8,7 @@ import {
 } from '../src';
 import {
   DEFAULT_PROJECT_TIMEOUT, HANDLER_TIMEOUT, MAX_PROJECT_TIMEOUT, MEMBER_SERVICE_TIMEOUT, PROJECT_SERVICE_TIMEOUT, QUERY_INTERVAL, TOTAL_TIMEOUT,
-} from '../src/private/provider';
+} from '../src/private/provider/timeouts';
 
 const CODESTAR_TYPES = ['Custom::CodeStarProject', 'Custom::CodeStarTeamMember', 'Custom::CodeStarUserProfile'];
 

@@ -5,11 +5,11 @@ import {
   StructureShapeName,
 } from './model';
 import { codePointLength, compilePattern } from './patterns';
-import { MAX_PROJECT_TIMEOUT, MIN_PROJECT_TIMEOUT } from './provider';
 import type { CodeStarProjectProps } from '../project';
 import type { CodeDestination, ProjectSource } from '../source';
 import type { TeamMemberProps } from '../team-member';
 import type { UserProfileProps } from '../user-profile';
+import { MAX_PROJECT_TIMEOUT, MIN_PROJECT_TIMEOUT } from './provider/timeouts';
 
 /**
  * Shapes whose values an error message never prints, only their length: every shape the model marks

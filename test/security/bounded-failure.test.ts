@@ -9,7 +9,7 @@ import { computeDeadline } from '../../lambda/retry';
 import { CodeStarProject, UserProfile } from '../../src';
 import { LocalCodeStar, startLocalCodeStar } from '../../src/local/endpoint';
 import { LifecycleRunner } from '../../src/local/runner';
-import { HANDLER_TIMEOUT, MAX_PROJECT_TIMEOUT, QUERY_INTERVAL, TOTAL_TIMEOUT } from '../../src/private/provider';
+import { HANDLER_TIMEOUT, MAX_PROJECT_TIMEOUT, QUERY_INTERVAL, TOTAL_TIMEOUT } from '../../src/private/provider/timeouts';
 
 /**
  * With CodeStar hung (it accepts the connection and never answers) or unreachable (nothing listens),
