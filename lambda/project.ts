@@ -308,10 +308,12 @@ async function updateProject(request: UpdateRequest<ProjectProperties>, ctx: Han
  * Deletes what this resource may delete, and nothing else:
  * - a physical id that is no project id (CloudFormation made it up for a create it cancelled, or
  *   for a failed response without one): the declared project, only when its token proves it is
- *   this resource's own creation; CloudFormation never held it, so there is nothing to protect;
+ *   this resource's own creation;
  * - a project that is neither this resource's own creation nor declared `adopt`: left untouched;
- * - a project with deletion protection: refused, unless its creation failed.
- * A project whose creation failed was never usable and its stack is ours alone: both are removed.
+ * - a project with deletion protection: refused, unless its creation failed or is the cancelled
+ *   create's own, still in progress.
+ * A project whose creation failed (or was cut short) was never usable and its stack is ours alone:
+ * both are removed.
  */
 async function deleteProject(request: DeleteRequest<ProjectProperties>, ctx: HandlerContext): Promise<OnEventResponse> {
   const target = await deletionTarget(request, ctx);
@@ -321,7 +323,11 @@ async function deleteProject(request: DeleteRequest<ProjectProperties>, ctx: Han
   const { id } = target;
   if (target.action === 'delete') {
     const { described, cancelledCreate } = target;
-    const failed = cancelledCreate || described?.status?.state === 'CreateFailed';
+    // Nothing to keep: a creation that failed, or the cancelled create's own creation, still running.
+    // A complete project behind a cancelled create may be one the stack kept earlier (RETAIN) and
+    // this create recognised: it is protected like any other.
+    const state = described?.status?.state;
+    const failed = state === 'CreateFailed' || (cancelledCreate && state === 'CreateInProgress');
     // Properties that do not parse say nothing about protection: treat the project as protected.
     const protectedProject = request.properties === undefined || request.properties.deletionProtection === true;
     if (protectedProject && !failed) {

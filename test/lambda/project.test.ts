@@ -794,7 +794,29 @@ describe('delete', () => {
       ['a request id', '5b1b07a4-1f0e-4f3c-9d4c-6f1f4e4f0a11'],
     ];
 
-    test.each(MADE_UP)('%s: the declared project, proven ours by its token, is deleted with its stack, protection or not', async (_case, physicalId) => {
+    test.each(MADE_UP)('%s: a complete project, ours by its token (kept by RETAIN, then recognised by this create), keeps its protection', async (_case, physicalId) => {
+      // GIVEN the stack kept the project earlier; the cancelled create found it and took it as its own
+      harness.codestar.on(DescribeProjectCommand, { id: 'my-proj' }).resolves(describedProject('CreateComplete'));
+      const event = deleteEvent(PROJECT_RESOURCE_TYPE, physicalId, { ...PROJECT, deletionProtection: true });
+
+      // WHEN
+      const error = await harness.onEventError(event);
+
+      // THEN the project, complete and in use, is not deleted
+      expect(error.message).toBe(PROTECTION_REASON);
+      expect(harness.mutatingCalls()).toEqual([]);
+    });
+
+    test.each(MADE_UP)('%s: a complete project, ours by its token, without protection: deleted as declared (its stack only with deleteProjectStack)', async (_case, physicalId) => {
+      const described = describedProject('CreateComplete');
+      harness.codestar.on(DescribeProjectCommand, { id: 'my-proj' }).resolves(described).on(DeleteProjectCommand).resolves({});
+
+      await harness.onEvent(deleteEvent(PROJECT_RESOURCE_TYPE, physicalId, { ...PROJECT, deletionProtection: false, deleteStack: false }));
+
+      expect(harness.codestar.commandCalls(DeleteProjectCommand)[0].args[0].input).toMatchObject({ id: 'my-proj', deleteStack: false });
+    });
+
+    test.each(MADE_UP)('%s: the cancelled create\'s own creation, still in progress, is deleted with its stack, protection or not', async (_case, physicalId) => {
       // GIVEN the cancelled create had got as far as creating the project
       const described = describedProject('CreateInProgress');
       harness.codestar.on(DescribeProjectCommand, { id: 'my-proj' }).resolves(described).on(DeleteProjectCommand).resolves({});
