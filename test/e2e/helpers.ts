@@ -143,6 +143,8 @@ export interface MemberSpec {
   readonly remoteAccessAllowed?: boolean;
   /** Construct id under the project. @default `Member-<user>` */
   readonly key?: string;
+  /** Keep the membership when it leaves the stack. @default the library's: DESTROY */
+  readonly retain?: boolean;
 }
 
 /** A CodeStarProject in an AppSpec. */
@@ -204,7 +206,12 @@ export function buildApp(stack: Stack, spec: AppSpec): void {
   const projects: CodeStarProject[] = [];
   for (const p of spec.projects ?? []) {
     const addMembers = (project: ICodeStarProject) => (p.members ?? []).forEach(m =>
-      project.addTeamMember(m.key ?? `Member-${m.user}`, { user: userOf(m.user), role: m.role, remoteAccessAllowed: m.remoteAccessAllowed }));
+      project.addTeamMember(m.key ?? `Member-${m.user}`, {
+        user: userOf(m.user),
+        role: m.role,
+        remoteAccessAllowed: m.remoteAccessAllowed,
+        ...(m.retain === undefined ? {} : { removalPolicy: m.retain ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY }),
+      }));
     if (p.imported) {
       addMembers(CodeStarProject.fromProjectId(stack, p.key ?? 'Project', p.projectId));
       continue;
@@ -261,6 +268,33 @@ export function synthesize(outdir: string, spec: AppSpec | ((stack: Stack) => vo
   }
   app.synth();
   return outdir;
+}
+
+/** Assemblies synthesized once per distinct app: see {@link synthCache}. */
+export interface SynthCache {
+  /** Distinct assemblies so far. */
+  readonly size: number;
+  /** The assembly of the app `key` names (built by `build` the first time), in a stack `stackName`. */
+  synth(stackName: string, key: unknown, build: AppSpec | ((stack: Stack) => void)): string;
+}
+
+/**
+ * Synthesizes each distinct app once, into `dir()` (the runner only reads an assembly, so one can be
+ * deployed again and again). Synthesis is most of the time a random-sequence test spends, and its
+ * apps repeat.
+ */
+export function synthCache(dir: () => string): SynthCache {
+  const synthesized = new Map<string, string>();
+  return {
+    synth: (stackName, key, build) => {
+      const id = JSON.stringify([stackName, key]);
+      if (!synthesized.has(id)) {
+        synthesized.set(id, synthesize(path.join(dir(), `cdk.out.cached.${synthesized.size}`), build, stackName));
+      }
+      return synthesized.get(id)!;
+    },
+    get size() { return synthesized.size; },
+  };
 }
 
 /** One test file's environment: its endpoint, its handler container, and a temp dir per test. */

@@ -1,341 +1,393 @@
+import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { AccountView, AppSpec, MemberSpec, ProfileSpec, ProjectSpec, ProjectView, STACK_NAME, synthesize, userArn, useE2E } from './helpers';
+import * as fc from 'fast-check';
 import { ProjectRole } from '../../src';
-import { seededRandom } from '../../src/local/faults';
-import { CodeStarOperation, OPERATIONS } from '../../src/local/model';
-import { ReplacementRollback } from '../../src/local/runner';
+import { AccountView, AppSpec, failed, succeeded, synthCache, unexpectedWarnings, userArn, useE2E } from './helpers';
+import {
+  AppVersion, buildVersion, EMPTY_VERSION, FOREIGN_PROJECTS, ForeignProject, MODEL_STACK, OTHER_PROJECT, parametersOf, TEAM_PROJECT,
+} from './model/app';
+import { accountView, declaredMembers, deploy, Deployed, FOREIGN, NOTHING_DEPLOYED, World, WorldMember, WorldProject } from './model/expected';
+import { Fault, feasibleVersion, Redelivery, rollbackSafeVersion, SeedPlan, sequenceArbitrary, SequencePlan, StepPlan } from './model/generate';
+import type { StackResult } from '../../src/local/runner';
 
 /**
- * The ownership model, checked by a model: random sequences of app versions (projects added,
- * removed, renamed and replaced; members added, removed, re-parented and changed; profiles; RETAIN
- * and DESTROY; adoption of a foreign project and a foreign profile), each deployed by the runner
- * against the local endpoint, with lost responses (the service applies a call, the handler never
- * hears), redeliveries, both replacement-rollback shapes, and failing versions that force a
- * rollback. The account is seeded with foreign resources first. After every step the account must
- * be exactly what a pure model of the versions says:
- *   (a) after a successful deploy, what the app declares for its own and adopted resources;
- *   (b) after a failed deploy and its rollback, what the previous version declared;
- *   (c) foreign resources the app does not declare are never changed;
- *   (d) after destroy, only retained and foreign resources remain.
+ * Model-based lifecycle test (issue 10, "Proof"): random sequences of app versions, each deployed
+ * by the lifecycle runner through the real handler bundle against the local endpoint, with faults
+ * that fail a deployment and force its rollback, lost responses, redeliveries, both replacement
+ * rollback shapes, and foreign resources seeded beforehand. After every step the whole account must
+ * be what the model (./model/expected.ts, a pure function of the versions) says:
+ * (a) after a successful deployment, exactly what the app declares for its own and adopted resources;
+ * (b) after a failed one and its rollback, exactly what the previous version left;
+ * (c) a foreign resource no version declared is as it was seeded;
+ * (d) after destroy, only retained and foreign resources.
  *
- * CDK_CODESTAR_MODEL_RUNS sets the number of sequences (default 300), CDK_CODESTAR_MODEL_SEED the
- * base seed; a failing sequence prints its seed and versions, and
- * `CDK_CODESTAR_MODEL_SEED=<seed> CDK_CODESTAR_MODEL_RUNS=1` replays it alone.
+ * CDK_CODESTAR_MODEL_RUNS sequences (default 300); sequence i is fast-check's value for the seed
+ * CDK_CODESTAR_MODEL_SEED + i. A failure prints its seed, the plan and every step as deployed;
+ * `CDK_CODESTAR_MODEL_SEED=<seed> CDK_CODESTAR_MODEL_RUNS=1` replays it alone, and
+ * CDK_CODESTAR_MODEL_SHRINK=1 lets fast-check shrink it to a smaller failing plan (slow).
  */
 
 const RUNS = Number(process.env.CDK_CODESTAR_MODEL_RUNS ?? 300);
 const BASE_SEED = Number(process.env.CDK_CODESTAR_MODEL_SEED ?? 20_261_203);
-/** Versions after the first, before the destroy. */
-const UPDATES = 3;
-/** Chance that any call but CreateUserProfile is applied and its answer lost (a profile has no token to recognise it by). */
-const LOST_RESPONSE_RATE = 0.03;
-const REDELIVERY_RATE = 0.15;
-/** Chance that a version after the first must fail (a declared conflict), and roll back. */
-const FAILURE_RATE = 0.25;
+const SHRINK = process.env.CDK_CODESTAR_MODEL_SHRINK === '1';
+const MIN_STEPS = 3;
+const MAX_STEPS = 5;
 
-const e2e = useE2E({ seed: BASE_SEED });
+const e2e = useE2E();
 
-// ---- the account before each sequence: foreign resources ---------------------------------------
+/** The other stack's project carries that stack's creation token: never this stack's own. */
+const OTHER_TOKEN = 'stack-b-creation-token';
+const SEEDED_PROJECTS: Record<ForeignProject, { name: string; tags: Record<string, string> }> = {
+  [OTHER_PROJECT]: { name: 'Other stack', tags: { owner: 'stack-b' } },
+  [TEAM_PROJECT]: { name: 'Team', tags: {} },
+};
 
-/** Another stack's project: adopted by some versions, declared without adoption by failing ones. */
-const THEIRS = 'theirs';
-/** A project the app never declares. */
-const UNTOUCHED = 'untouched';
-/** An existing project whose team the app manages (imported): two members someone else made. */
-const SHARED = 'shared';
-const SHARED_OWNER = userArn('shared-owner');
-const SHARED_VIEWER = 'shared-viewer';
-/** A profile identical to the one versions declare: used, never deleted. */
-const SAME_PROFILE = 'same-profile';
-/** A profile versions adopt with other fields. */
-const ADOPTED_PROFILE = 'adopted-profile';
-/** A profile other than the declared one, never adopted: declaring it fails. */
-const CONFLICT_PROFILE = 'conflict-profile';
-/** A profile the app never declares. */
-const UNTOUCHED_PROFILE = 'untouched-profile';
-
-const sameProfile = { displayName: 'Same Person', emailAddress: 'same@example.org' };
-
-function seedForeign(): void {
-  const { state } = e2e.codestar;
-  state.seedProject({ id: THEIRS, name: 'Theirs', tags: { owner: 'stack-b' }, clientRequestToken: 'another-stacks-token', owner: SHARED_OWNER });
-  state.seedProject({ id: UNTOUCHED, name: 'Untouched', clientRequestToken: 'made-in-the-console' });
-  state.seedProject({ id: SHARED, name: 'Shared', owner: SHARED_OWNER });
-  state.seedTeamMember(SHARED, { userArn: userArn(SHARED_VIEWER), projectRole: 'Viewer', remoteAccessAllowed: false });
-  state.seedUserProfile({ userArn: userArn(SAME_PROFILE), ...sameProfile });
-  state.seedUserProfile({ userArn: userArn(ADOPTED_PROFILE), displayName: 'Before Adoption', emailAddress: 'before@example.org' });
-  state.seedUserProfile({ userArn: userArn(CONFLICT_PROFILE), displayName: 'Someone Else', emailAddress: 'else@example.org' });
-  state.seedUserProfile({ userArn: userArn(UNTOUCHED_PROFILE), displayName: 'Untouched', emailAddress: 'untouched@example.org' });
-}
-
-// ---- app versions --------------------------------------------------------------------------------
-
-/** One sequence's fixed choices. */
-interface Sequence {
-  readonly seed: number;
-  /** RETAIN: the own project keeps its id and stays in every version (what RETAIN keeps is then certain). */
-  readonly retainOwn: boolean;
-  readonly rollback: ReplacementRollback;
-  readonly versions: Version[];
-}
-
-interface Version {
-  readonly app: AppSpec;
-  /** It declares a conflict: the deploy must fail and roll back. */
-  readonly fails: boolean;
-}
-
-class Random {
-  private readonly next: () => number;
-  constructor(seed: number) {
-    this.next = seededRandom(seed);
-  }
-  public chance(p: number): boolean {
-    return this.next() < p;
-  }
-  public pick<T>(items: readonly T[]): T {
-    return items[Math.floor(this.next() * items.length)];
-  }
-  public subset<T>(items: readonly T[], p: number): T[] {
-    return items.filter(() => this.chance(p));
-  }
-}
-
-const ROLES = [ProjectRole.OWNER, ProjectRole.CONTRIBUTOR, ProjectRole.VIEWER];
-
-function members(r: Random, users: readonly string[]): MemberSpec[] {
-  return r.subset(users, 0.5).map(user => ({ user, role: r.pick(ROLES), remoteAccessAllowed: r.chance(0.3) }));
-}
-
-/**
- * A version; `lastDeployed` (the last version that did not fail) keeps a failing version from adding
- * what its rollback would retain.
- */
-function version(r: Random, s: Pick<Sequence, 'retainOwn'>, lastDeployed: Version | undefined): Version {
-  const fails = lastDeployed !== undefined && r.chance(FAILURE_RATE);
-  const had = (match: (p: { projectId?: string; user?: string; adopt?: boolean }) => boolean) =>
-    [...(lastDeployed?.app.projects ?? []), ...(lastDeployed?.app.profiles ?? [])].some(match);
-  const projects: ProjectSpec[] = [];
-  const profiles: ProfileSpec[] = [];
-  // The own project: in every version when retained, else present or not, its id changing (a replacement).
-  if (s.retainOwn || r.chance(0.75)) {
-    projects.push({
-      key: 'Own',
-      projectId: s.retainOwn ? 'own-a' : r.pick(['own-a', 'own-b']),
-      name: r.pick(['Own', 'Own, renamed']),
-      description: r.pick([undefined, 'About it']),
-      tags: Object.fromEntries(r.subset([['team', r.pick(['blue', 'red'])], ['cost', 'shared']], 0.5)),
-      retain: s.retainOwn,
-      members: members(r, ['dev-1', 'dev-2']),
-    });
-  }
-  // Members of the shared project: a user may move between it and the own project (a re-parent).
-  if (r.chance(0.7)) {
-    projects.push({ key: 'Shared', projectId: SHARED, name: SHARED, imported: true, members: members(r, ['dev-2', SHARED_VIEWER]) });
-  }
-  // The adopted project and profile are retained when they leave: a failing version only keeps them.
-  const adoptTheirs = fails ? had(p => p.projectId === THEIRS && p.adopt === true) : r.chance(0.4);
-  if (adoptTheirs) {
-    projects.push({ key: 'Theirs', projectId: THEIRS, name: r.pick(['Theirs, adopted', 'Theirs, renamed']), tags: { owner: 'stack-a' }, adopt: true, retain: true });
-  }
-  if (fails ? had(p => p.user === ADOPTED_PROFILE && p.adopt === true) : r.chance(0.4)) {
-    profiles.push({ user: ADOPTED_PROFILE, displayName: r.pick(['Adopted', 'Adopted, renamed']), emailAddress: 'adopted@example.org', adopt: true });
-  }
-  for (const user of r.subset(['person-1', 'person-2'], 0.5)) {
-    profiles.push({ user, displayName: r.pick(['Person', 'Person, renamed']), emailAddress: `${user}@example.org`, sshPublicKey: r.pick([undefined, `ssh-ed25519 AAAAKey ${user}`]) });
-  }
-  if (r.chance(0.3)) {
-    profiles.push({ user: SAME_PROFILE, ...sameProfile });
-  }
-  if (fails) {
-    // Declared late (after the projects), so most of the version has been applied when it fails.
-    if (r.chance(0.5) || adoptTheirs) {
-      profiles.push({ user: CONFLICT_PROFILE, displayName: 'Mine', emailAddress: 'mine@example.org', order: 'afterProjects' });
-    } else {
-      projects.push({ key: 'Theirs', projectId: THEIRS, name: 'Theirs, taken over' });
+/** The seeded account, in the endpoint and as the model's world. */
+function seedAccount(seed: SeedPlan, callerArn: string): World {
+  const projects = new Map<string, WorldProject>();
+  for (const id of FOREIGN_PROJECTS) {
+    const { name, tags } = SEEDED_PROJECTS[id];
+    const withCaller = id === OTHER_PROJECT;
+    e2e.codestar.state.seedProject({ id, name, tags, ...(withCaller ? { clientRequestToken: OTHER_TOKEN } : { owner: null }) });
+    const members = new Map<string, WorldMember>(withCaller ? [[callerArn, { projectRole: 'Owner', remoteAccessAllowed: false, owner: FOREIGN }]] : []);
+    for (const m of seed.members[id]) {
+      e2e.codestar.state.seedTeamMember(id, { userArn: userArn(m.user), projectRole: m.role, remoteAccessAllowed: m.remoteAccessAllowed });
+      members.set(userArn(m.user), { projectRole: m.role, remoteAccessAllowed: m.remoteAccessAllowed, owner: FOREIGN });
     }
+    projects.set(id, { name, tags, owner: FOREIGN, members });
   }
-  return { app: { projects, profiles }, fails };
-}
-
-function sequence(seed: number): Sequence {
-  const r = new Random(seed);
-  const fixed = { retainOwn: r.chance(0.3) };
-  const versions: Version[] = [];
-  for (let i = 0; i <= UPDATES; i++) {
-    versions.push(version(r, fixed, versions.filter(v => !v.fails).pop()));
-  }
-  return { seed, ...fixed, rollback: r.pick(['delete', 'update-then-delete'] as const), versions };
-}
-
-// ---- the model: what the account must hold --------------------------------------------------------
-
-/** A project as the model holds it: as the account shows it, and whether the stack retains it. */
-type ModelProject = ProjectView & { readonly retained?: boolean };
-type Account = { projects: Map<string, ModelProject>; profiles: Map<string, AccountView['profiles'][number]> };
-
-/** What the account must show. */
-const view = (account: Account): AccountView => ({
-  projects: [...account.projects.values()]
-    .map(({ retained: _retained, ...p }) => ({ ...p, members: [...p.members].sort((a, b) => a.userArn.localeCompare(b.userArn)) }))
-    .sort((a, b) => a.id.localeCompare(b.id)),
-  profiles: [...account.profiles.values()].sort((a, b) => a.userArn.localeCompare(b.userArn)),
-});
-
-const memberView = (m: MemberSpec) => ({
-  userArn: userArn(m.user), projectRole: m.role as string, remoteAccessAllowed: m.remoteAccessAllowed ?? false,
-});
-
-const profileView = (p: ProfileSpec) => ({
-  userArn: userArn(p.user),
-  displayName: p.displayName,
-  emailAddress: p.emailAddress,
-  ...(p.sshPublicKey === undefined ? {} : { sshPublicKey: p.sshPublicKey }),
-});
-
-/**
- * The account after `next` is deployed over `current` (`undefined`: destroyed): own resources as
- * declared, or gone once undeclared, unless retained; adopted ones converged, and kept as they
- * were left; foreign memberships back to what they were; everything else untouched.
- */
-function deployed(current: Account, seeded: Account, next: AppSpec | undefined, callerArn: string): Account {
-  const projects = new Map(current.projects);
-  const profiles = new Map(current.profiles);
-  const declared = next?.projects ?? [];
-  // Own projects: those of the seeds are never the stack's; the others are, and go unless retained.
-  for (const id of [...projects.keys()].filter(key => !seeded.projects.has(key))) {
-    const spec = declared.find(p => p.projectId === id);
-    const project = projects.get(id)!;
-    if (!spec) {
-      if (project.retained) {
-        // Its members were the stack's, and went with their TeamMember resources.
-        projects.set(id, { ...project, members: [{ userArn: callerArn, projectRole: 'Owner', remoteAccessAllowed: false }] });
-      } else {
-        projects.delete(id);
-      }
-    }
-  }
-  for (const spec of declared) {
-    const before = projects.get(spec.projectId);
-    if (spec.imported) {
-      // Declared members as declared; the others back to the seeded ones.
-      const seededMembers = seeded.projects.get(spec.projectId)!.members.filter(m => !(spec.members ?? []).some(d => userArn(d.user) === m.userArn));
-      projects.set(spec.projectId, { ...before!, members: [...seededMembers, ...(spec.members ?? []).map(memberView)] });
-    } else if (spec.adopt) {
-      projects.set(spec.projectId, { ...before!, name: spec.name, tags: { ...spec.tags } });
-    } else {
-      projects.set(spec.projectId, {
-        id: spec.projectId,
-        name: spec.name,
-        ...(spec.description === undefined ? {} : { description: spec.description }),
-        state: 'CreateComplete',
-        tags: { ...spec.tags },
-        members: [{ userArn: callerArn, projectRole: 'Owner', remoteAccessAllowed: false }, ...(spec.members ?? []).map(memberView)],
-        retained: spec.retain,
-      });
-    }
-  }
-  // The shared project, when the version declares none of its team, has its seeded team back.
-  if (!declared.some(p => p.projectId === SHARED)) {
-    projects.set(SHARED, { ...projects.get(SHARED)!, members: seeded.projects.get(SHARED)!.members });
-  }
-  // Profiles: the seeded ones stay (adopted ones as converged); own ones are those declared.
-  for (const arn of [...profiles.keys()].filter(key => !seeded.profiles.has(key))) {
-    profiles.delete(arn);
-  }
-  for (const spec of next?.profiles ?? []) {
-    if (spec.adopt || !seeded.profiles.has(userArn(spec.user))) {
-      profiles.set(userArn(spec.user), profileView(spec));
-    }
-  }
+  const profiles = new Map(seed.profiles.map(({ user, ...fields }) => {
+    e2e.codestar.state.seedUserProfile({ userArn: userArn(user), ...fields });
+    return [userArn(user), fields];
+  }));
   return { projects, profiles };
 }
 
-// ---- the test ----------------------------------------------------------------------------------------
+/** What each step did, for the failure report and the statistics. */
+interface StepRecord {
+  readonly step: number | 'destroy';
+  readonly version: AppVersion;
+  readonly fault?: Fault & { readonly fired?: boolean; readonly projectId?: string };
+  readonly lost?: StepPlan['lost'] & { readonly fired: boolean };
+  readonly redeliver: Redelivery;
+  readonly expected: 'success' | 'failure';
+  readonly conflict?: string;
+  readonly status?: string;
+  readonly reason?: string;
+}
 
-const LOSABLE: CodeStarOperation[] = OPERATIONS.filter(op => op !== 'CreateUserProfile');
+class SequenceFailure extends Error {}
 
-test(`model: ${RUNS} random sequences of app versions, faults, lost responses and foreign resources`, async () => {
-  const stats = { sequences: 0, deploys: 0, failedAsDeclared: 0, lost: 0, destroys: 0, retainedSequences: 0 };
-  const synthesized = new Map<string, string>();
-  const synth = (app: AppSpec) => {
-    const key = JSON.stringify(app);
-    if (!synthesized.has(key)) {
-      synthesized.set(key, synthesize(path.join(e2e.dir, `cdk.out.${synthesized.size}`), app, STACK_NAME));
+/**
+ * A runner warning that is expected, as for a profile ({@link unexpectedWarnings}): a membership
+ * adopted by the first delivery of a request is converged, so a redelivery finds the declared
+ * settings and records those as the original ones. CloudFormation keeps the first answer, whose
+ * physical id holds the settings the membership really had; the Delete restores those.
+ */
+function isAdoptedMemberRedeliveryWarning(warning: string): boolean {
+  return /^TeamMember\w*: the redelivered (Create|Update) request \(RequestId [^)]+\) was answered differently: SUCCESS \((\S+)\|adopted:[^)]+\) then SUCCESS \(\2\|adopted:[^)]+\)$/.test(warning);
+}
+
+const stats = {
+  sequences: 0,
+  steps: 0,
+  failedDeployments: 0,
+  conflicts: 0,
+  faultsFired: 0,
+  lostResponses: 0,
+  redelivered: 0,
+  replacements: { 'delete': 0, 'update-then-delete': 0 },
+  rolledBackReplacements: { 'delete': 0, 'update-then-delete': 0 },
+  adoptions: 0,
+};
+
+/** The view with its tags in key order, so that two views compare as JSON. */
+function canonical(view: AccountView): AccountView {
+  const sorted = (tags: Record<string, string>) => Object.fromEntries(Object.entries(tags).sort(([a], [b]) => a.localeCompare(b)));
+  return { ...view, projects: view.projects.map(p => ({ ...p, tags: sorted(p.tags) })) };
+}
+
+/** The differences between two account views, one line per project or profile. */
+function differences(expectedView: AccountView, actualView: AccountView): string[] {
+  const [expected, actual] = [canonical(expectedView), canonical(actualView)];
+  const lines: string[] = [];
+  const compare = <T>(kind: string, key: (item: T) => string, want: readonly T[], got: readonly T[]) => {
+    const ids = [...new Set([...want.map(key), ...got.map(key)])].sort();
+    for (const id of ids) {
+      const w = want.find(item => key(item) === id);
+      const g = got.find(item => key(item) === id);
+      if (JSON.stringify(w) !== JSON.stringify(g)) {
+        lines.push(`${kind} ${id}:\n    expected ${JSON.stringify(w)}\n    actual   ${JSON.stringify(g)}`);
+      }
     }
-    return synthesized.get(key)!;
+  };
+  compare('project', p => p.id, expected.projects, actual.projects);
+  compare('profile', p => p.userArn, expected.profiles, actual.profiles);
+  return lines;
+}
+
+/** Foreign resources that no version so far has declared: they must be exactly as seeded (invariant c). */
+function untouchedForeign(seed: SeedPlan, seen: readonly AppVersion[], actual: AccountView): string[] {
+  const lines: string[] = [];
+  const declaredProjects = new Set(seen.flatMap(v => v.projects.map(p => p.projectId)));
+  const declaredMembers_ = new Set(seen.flatMap(v => declaredMembers(v).map(m => `${m.projectId}|${m.user}`)));
+  const declaredProfiles = new Set(seen.flatMap(v => v.profiles.map(p => p.user)));
+  for (const id of FOREIGN_PROJECTS) {
+    if (declaredProjects.has(id)) {
+      continue;
+    }
+    const project = actual.projects.find(p => p.id === id);
+    const { name, tags } = SEEDED_PROJECTS[id];
+    if (project === undefined || project.name !== name || JSON.stringify(project.tags) !== JSON.stringify(tags)) {
+      lines.push(`foreign project ${id} changed: ${JSON.stringify(project)}`);
+      continue;
+    }
+    for (const m of seed.members[id].filter(s => !declaredMembers_.has(`${id}|${s.user}`))) {
+      const member = project.members.find(pm => pm.userArn === userArn(m.user));
+      if (member?.projectRole !== m.role || member.remoteAccessAllowed !== m.remoteAccessAllowed) {
+        lines.push(`foreign membership of ${m.user} in ${id} changed: ${JSON.stringify(member)}`);
+      }
+    }
+  }
+  for (const p of seed.profiles.filter(s => !declaredProfiles.has(s.user))) {
+    const { user, ...fields } = p;
+    const profile = actual.profiles.find(ap => ap.userArn === userArn(user));
+    if (JSON.stringify(profile) !== JSON.stringify({ userArn: userArn(user), ...fields })) {
+      lines.push(`foreign profile of ${user} changed`);
+    }
+  }
+  return lines;
+}
+
+async function runSequence(plan: SequencePlan, seed: number, synth: (version: AppVersion) => string): Promise<void> {
+  e2e.codestar.reset();
+  const callerArn = e2e.codestar.callerUserArn;
+  const stateFile = path.join(e2e.dir, `state-${seed}.json`);
+  const records: StepRecord[] = [];
+  const seen: AppVersion[] = [];
+  let world = seedAccount(plan.seed, callerArn);
+  let deployed: Deployed | undefined;
+  /** CloudFormation makes a new stack id for a stack created again after ROLLBACK_COMPLETE. */
+  let generation = 0;
+  stats.sequences++;
+
+  const fail = (what: string, details: string[] = []): never => {
+    const report = [
+      `${what} (replay: CDK_CODESTAR_MODEL_SEED=${seed} CDK_CODESTAR_MODEL_RUNS=1)`,
+      ...details.map(d => `  ${d}`),
+      `replacementRollback: ${plan.replacementRollback}; seeded: ${JSON.stringify(plan.seed)}`,
+      'steps as deployed:',
+      ...records.map(r => `  ${JSON.stringify(r)}`),
+    ];
+    throw new SequenceFailure(report.join('\n'));
+  };
+  const check = async (expectedWorld: World) => {
+    const actual = await e2e.account();
+    const diff = [...differences(accountView(expectedWorld), actual), ...untouchedForeign(plan.seed, seen, actual)];
+    if (diff.length > 0) {
+      fail('the account is not what the model expects', diff);
+    }
+  };
+  const runner = (version: AppVersion, redeliver: Redelivery) => e2e.runner({
+    stateFile,
+    writer: () => undefined,
+    replacementRollback: plan.replacementRollback,
+    parameters: parametersOf(version),
+    redeliver: event => redeliver === 'all' || event.RequestType === redeliver,
+  });
+  const noUnexpectedWarnings = (stack: StackResult | undefined) => {
+    const warnings = stack === undefined ? [] : unexpectedWarnings(stack).filter(w => !isAdoptedMemberRedeliveryWarning(w));
+    if (warnings.length > 0) {
+      fail('the runner warned', warnings);
+    }
   };
 
-  for (let run = 0; run < RUNS; run++) {
-    const s = sequence(BASE_SEED + run);
-    const step = { at: 'seeding' };
-    try {
-      e2e.codestar.reset();
-      seedForeign();
-      const seededView = await e2e.account();
-      const toAccount = (v: AccountView): Account => ({
-        projects: new Map(v.projects.map(p => [p.id, p])),
-        profiles: new Map(v.profiles.map(p => [p.userArn, p])),
-      });
-      const seeded = toAccount(seededView);
-      let expected = seeded;
-      // Redeliveries from a stream of their own, so that they do not shift the versions' choices.
-      const random = seededRandom(s.seed + 1_000_003);
-      const runner = () => e2e.runner({
-        stateFile: path.join(e2e.dir, `state-${run}.json`),
-        replacementRollback: s.rollback,
-        redeliver: () => random() < REDELIVERY_RATE,
-        writer: () => undefined,
-      });
-      const check = async (what: string) => {
-        step.at = what;
-        expect({ step: what, account: await e2e.account() }).toEqual({ step: what, account: view(expected) });
-      };
+  for (const [index, step] of plan.steps.entries()) {
+    stats.steps++;
+    const before = deployed ?? NOTHING_DEPLOYED;
+    const feasible = feasibleVersion(world, before, step.version, generation);
+    const failing = step.fault !== undefined || !deploy(world, before, feasible, generation, callerArn).ok;
+    const version = failing ? rollbackSafeVersion(world, before, feasible, generation) : feasible;
+    const outcome = deploy(world, before, version, generation, callerArn);
+    seen.push(version);
 
-      for (const [i, v] of s.versions.entries()) {
-        const lost = e2e.codestar.faults.lostResponse({ operations: LOSABLE, probability: LOST_RESPONSE_RATE });
-        step.at = `deploy of version ${i}`;
-        const result = await runner().deploy(synth(v.app));
-        lost.remove();
-        stats.deploys++;
-        stats.lost += lost.fired;
-        const [stack] = result.stacks;
-        expect({ step: step.at, success: result.success, status: stack.status, reason: result.success ? undefined : stack.reason })
-          .toEqual({ step: step.at, success: !v.fails, status: expect.any(String), reason: v.fails ? expect.stringMatching(/already exists/) : undefined });
-        if (v.fails) {
-          stats.failedAsDeclared++;
-          expect(stack.status).toBe('UPDATE_ROLLBACK_COMPLETE');
-        } else {
-          expected = deployed(expected, seeded, v.app, e2e.codestar.callerUserArn);
-        }
-        await check(`after version ${i} (${v.fails ? 'failed, rolled back' : 'deployed'})`);
-      }
-
-      const lost = e2e.codestar.faults.lostResponse({ operations: LOSABLE, probability: LOST_RESPONSE_RATE });
-      step.at = 'destroy';
-      const destroyed = await runner().destroy();
-      lost.remove();
-      stats.destroys++;
-      expect({ step: step.at, success: destroyed.success, reason: destroyed.stacks[0]?.reason })
-        .toEqual({ step: step.at, success: true, reason: undefined });
-      expected = deployed(expected, seeded, undefined, e2e.codestar.callerUserArn);
-      await check('after destroy');
-      stats.sequences++;
-      stats.retainedSequences += s.retainOwn ? 1 : 0;
-    } catch (e) {
-      const replay = `CDK_CODESTAR_MODEL_SEED=${s.seed} CDK_CODESTAR_MODEL_RUNS=1`;
-      throw new Error(`model sequence ${run} (seed ${s.seed}; replay with ${replay}) failed at ${step.at}\n`
-        + `rollback shape: ${s.rollback}; own project retained: ${s.retainOwn}\n`
-        + `versions:\n${s.versions.map((v, i) => `  ${i}${v.fails ? ' (must fail)' : ''}: ${JSON.stringify(v.app)}`).join('\n')}\n${(e as Error).message}`);
+    // A conflict fails the deployment by itself: no fault then, which could fire in the rollback instead.
+    const fault = outcome.ok ? step.fault : undefined;
+    const createFailed = fault?.kind === 'createFailed' && outcome.ok && outcome.created.projectIds.length > 0
+      ? outcome.created.projectIds[fault.index % outcome.created.projectIds.length]
+      : undefined;
+    if (createFailed !== undefined) {
+      e2e.codestar.state.failProjectCreation(createFailed, 'Injected: the repository limit was reached');
     }
+    const error = fault?.kind === 'error'
+      ? e2e.codestar.faults.error('ValidationException', { operations: [fault.operation], skip: fault.skip, times: 1 })
+      : undefined;
+    const lost = step.lost ? e2e.codestar.faults.lostResponse({ operations: [step.lost.operation], skip: step.lost.skip, times: 1 }) : undefined;
+    // A delivery that fails at an injected error and a second one that succeeds would leak what the second made: not a rollback case.
+    const redeliver: Redelivery = error ? 'none' : step.redeliver;
+    stats.redelivered += redeliver === 'none' ? 0 : 1;
+
+    let result;
+    try {
+      result = await runner(version, redeliver).deploy(synth(version));
+    } finally {
+      error?.remove();
+      lost?.remove();
+      if (createFailed !== undefined) {
+        e2e.codestar.state.failProjectCreation(createFailed, undefined);
+      }
+    }
+    const stack = result.stacks[0];
+    const fired = (error?.fired ?? 0) > 0;
+    const expectFailure = !outcome.ok || createFailed !== undefined || fired;
+    records.push({
+      step: index,
+      version,
+      ...(fault === undefined || (fault.kind === 'createFailed' && createFailed === undefined) ? {} : {
+        fault: { ...fault, ...(error ? { fired } : {}), ...(createFailed ? { projectId: createFailed } : {}) },
+      }),
+      ...(step.lost && lost ? { lost: { ...step.lost, fired: lost.fired > 0 } } : {}),
+      redeliver,
+      expected: expectFailure ? 'failure' : 'success',
+      ...(outcome.ok ? {} : { conflict: outcome.conflict }),
+      status: stack?.status,
+      ...(stack?.reason ? { reason: stack.reason } : {}),
+    });
+    stats.lostResponses += (lost?.fired ?? 0) > 0 ? 1 : 0;
+    stats.faultsFired += fired || createFailed !== undefined ? 1 : 0;
+    if (result.stacks.length !== 1) {
+      fail(`step ${index}: expected one stack, got ${result.stacks.length}`);
+    }
+    if (expectFailure) {
+      const rolledBack = deployed === undefined ? 'ROLLBACK_COMPLETE' : 'UPDATE_ROLLBACK_COMPLETE';
+      if (result.success || stack.status !== rolledBack) {
+        fail(`step ${index}: expected the deployment to fail and roll back to ${rolledBack}, got ${stack.status}`);
+      }
+      stats.failedDeployments++;
+      stats.conflicts += outcome.ok ? 0 : 1;
+      if (deployed === undefined) {
+        generation++;
+      }
+    } else {
+      if (!result.success || !outcome.ok) {
+        fail(`step ${index}: expected the deployment to succeed, got ${stack.status}: ${stack.reason ?? ''}`);
+      }
+      countReplacements(before, version, plan.replacementRollback, false);
+      world = outcome.world;
+      deployed = outcome.deployed;
+    }
+    if (expectFailure && outcome.ok) {
+      countReplacements(before, version, plan.replacementRollback, true);
+    }
+    noUnexpectedWarnings(stack);
+    await check(world);
   }
 
-  // The sequences did what they are for.
-  expect(stats.sequences).toBe(RUNS);
-  if (RUNS >= 100) {
-    expect(stats.failedAsDeclared).toBeGreaterThan(RUNS / 4);
-    expect(stats.lost).toBeGreaterThan(RUNS / 4);
-    expect(stats.retainedSequences).toBeGreaterThan(RUNS / 10);
+  // Destroy: what is left is what the model keeps (retained and foreign resources).
+  const outcome = deploy(world, deployed ?? NOTHING_DEPLOYED, EMPTY_VERSION, generation, callerArn);
+  if (!outcome.ok) {
+    return fail(`model: destroy cannot conflict (${outcome.conflict})`);
   }
-  process.stdout.write(`model: ${JSON.stringify({ ...stats, assemblies: synthesized.size, baseSeed: BASE_SEED })}\n`);
-}, 1_800_000);
+  const destroyed = await runner(EMPTY_VERSION, 'none').destroy();
+  records.push({ step: 'destroy', version: EMPTY_VERSION, redeliver: 'none', expected: 'success', status: destroyed.stacks[0]?.status });
+  if (!destroyed.success || destroyed.stacks.some(s => s.status !== 'DELETE_COMPLETE')) {
+    fail(`destroy: ${destroyed.stacks.map(s => `${s.status}: ${s.reason ?? ''}`).join(', ')}`);
+  }
+  noUnexpectedWarnings(destroyed.stacks[0]);
+  if (Object.keys(e2e.runner({ stateFile }).readState().stacks).length > 0) {
+    fail('destroy: the runner still holds the stack');
+  }
+  await check(outcome.world);
+  fs.rmSync(stateFile, { force: true });
+}
+
+/** Counts project and parameter-member replacements per rollback shape (to prove both shapes ran). */
+function countReplacements(before: Deployed, version: AppVersion, shape: SequencePlan['replacementRollback'], rolledBack: boolean): void {
+  const replaced = version.projects.filter(p => before.projects.has(p.key) && before.projects.get(p.key)!.projectId !== p.projectId).length
+    + (version.parameterMember && before.members.has('parameter-member') && before.members.get('parameter-member')!.projectId !== version.parameterMember.projectId ? 1 : 0);
+  (rolledBack ? stats.rolledBackReplacements : stats.replacements)[shape] += replaced;
+  stats.adoptions += rolledBack ? 0 : version.projects.filter(p => p.adopt && !before.projects.has(p.key)).length;
+}
+
+test(`model: ${RUNS} random sequences of app versions, faults, lost responses and redeliveries keep the account as the model says`, async () => {
+  const assemblies = synthCache(() => e2e.dir);
+  // The parameter member's project is a parameter value, not part of the template.
+  const synth = (version: AppVersion) => {
+    const key = version.parameterMember ? { ...version, parameterMember: { ...version.parameterMember, projectId: undefined } } : version;
+    return assemblies.synth(MODEL_STACK, key, stack => buildVersion(stack, version));
+  };
+  const started = Date.now();
+  const property = fc.asyncProperty(sequenceArbitrary(MIN_STEPS, MAX_STEPS), async plan => runSequence(plan, seed, synth));
+  let seed = BASE_SEED;
+  for (let run = 0; run < RUNS; run++) {
+    seed = BASE_SEED + run;
+    // One sequence per seed, unbiased (fast-check would make every first run a small one).
+    await fc.assert(property, { numRuns: 1, seed, unbiased: true, endOnFailure: !SHRINK });
+  }
+  if (RUNS >= 100) {
+    // The generator reaches every kind of step.
+    expect({
+      failedDeployments: stats.failedDeployments > 0,
+      conflicts: stats.conflicts > 0,
+      faultsFired: stats.faultsFired > 0,
+      lostResponses: stats.lostResponses > 0,
+      redelivered: stats.redelivered > 0,
+      replacements: Object.values(stats.replacements).every(n => n > 0),
+      rolledBackReplacements: Object.values(stats.rolledBackReplacements).every(n => n > 0),
+      adoptions: stats.adoptions > 0,
+    }).toEqual({
+      failedDeployments: true,
+      conflicts: true,
+      faultsFired: true,
+      lostResponses: true,
+      redelivered: true,
+      replacements: true,
+      rolledBackReplacements: true,
+      adoptions: true,
+    });
+  }
+  process.stdout.write(`model: ${JSON.stringify({ baseSeed: BASE_SEED, ...stats, assemblies: assemblies.size, seconds: Math.round((Date.now() - started) / 1000) })}\n`);
+}, Math.max(600_000, RUNS * 5_000));
+
+/**
+ * What the random sequences found, each as the smallest sequence that shows it. The generator
+ * leaves these cases out (see feasibleVersion, rollbackSafeVersion and CreatedResources) until
+ * they are fixed; each test then fails, and the exclusion can go.
+ */
+describe('found by the model', () => {
+  const deploy = async (app: AppSpec) => e2e.runner().deploy(e2e.synth(app, MODEL_STACK));
+  const team = (role: ProjectRole, retain: boolean): AppSpec =>
+    ({ projects: [{ key: 'Team', projectId: TEAM_PROJECT, name: 'Team', imported: true, members: [{ user: 'ua', role, retain }] }] });
+
+  test.failing('a membership retained when it left the stack, declared again with another role, gets that role', async () => {
+    e2e.codestar.state.seedProject({ id: TEAM_PROJECT, name: 'Team', owner: null });
+    succeeded(await deploy(team(ProjectRole.VIEWER, true)), e2e.lines);
+    succeeded(await deploy({}), e2e.lines);
+    // The AssociateTeamMember repeats this resource's token: success, and the handler stops there.
+    succeeded(await deploy(team(ProjectRole.OWNER, false)), e2e.lines);
+    expect(e2e.codestar.state.teamMembers(TEAM_PROJECT).map(m => m.projectRole)).toEqual(['Owner']);
+  });
+
+  test.failing('a replacement whose new project ends in CreateFailed leaves no project behind after the rollback', async () => {
+    succeeded(await deploy({ projects: [{ key: 'P0', projectId: 'm0-a', name: 'Alpha' }] }), e2e.lines);
+    e2e.codestar.state.failProjectCreation('m0-b', 'Injected: the repository limit was reached');
+    // The failed Update's physical id is not kept, so no Delete ever comes for m0-b.
+    expect(failed(await deploy({ projects: [{ key: 'P0', projectId: 'm0-b', name: 'Alpha' }] })).status).toBe('UPDATE_ROLLBACK_COMPLETE');
+    e2e.codestar.state.failProjectCreation('m0-b', undefined);
+    expect(e2e.codestar.state.project('m0-b')).toBeUndefined();
+  });
+
+  test.failing('a retained project declared again by a deployment that fails is still there after the rollback', async () => {
+    succeeded(await deploy({ projects: [{ key: 'P0', projectId: 'm0-a', name: 'Alpha', retain: true }] }), e2e.lines);
+    succeeded(await deploy({}), e2e.lines);
+    expect(e2e.codestar.state.project('m0-a')).toBeDefined();
+    e2e.codestar.faults.error('ValidationException', { operations: ['CreateUserProfile'], times: 1 });
+    // CreateProject repeats the resource's token: the project is recognised, so the rollback's Delete deletes it.
+    const result = failed(await deploy({
+      projects: [{ key: 'P0', projectId: 'm0-a', name: 'Alpha' }],
+      profiles: [{ user: 'ua', displayName: 'Pat Example', emailAddress: 'ua@example.org', order: 'afterProjects' }],
+    }));
+    expect(result.status).toBe('UPDATE_ROLLBACK_COMPLETE');
+    expect(e2e.codestar.state.project('m0-a')).toBeDefined();
+  });
+});

@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
-import * as path from 'node:path';
-import { AccountView, AppSpec, MemberSpec, ProfileSpec, ProjectView, synthesize, unexpectedWarnings, userArn, useE2E } from './helpers';
+import { AccountView, AppSpec, MemberSpec, ProfileSpec, ProjectView, synthCache, unexpectedWarnings, userArn, useE2E } from './helpers';
 import { ProjectRole } from '../../src';
 import { FaultHandle } from '../../src/local/endpoint';
 import { seededRandom } from '../../src/local/faults';
@@ -170,15 +169,9 @@ test(`soak: ${LIFECYCLES} random lifecycles with ${FAULT_RATE * 100}% transient 
   const SLOTS = 4;
   const gen = new Generator(SEED);
   e2e.codestar.state.seedProject({ id: SHARED_PROJECT });
-  const synthesized = new Map<string, string>();
   /** Each distinct version of a stack is synthesized once (the runner only reads the assembly). */
-  const synth = (stackName: string, app: AppSpec) => {
-    const key = JSON.stringify([stackName, app]);
-    if (!synthesized.has(key)) {
-      synthesized.set(key, synthesize(path.join(e2e.dir, `cdk.out.${synthesized.size}`), app, stackName));
-    }
-    return synthesized.get(key)!;
-  };
+  const assemblies = synthCache(() => e2e.dir);
+  const synth = (stackName: string, app: AppSpec) => assemblies.synth(stackName, app, app);
 
   const live = new Map<number, Live>();
   const stats = {
@@ -270,5 +263,5 @@ test(`soak: ${LIFECYCLES} random lifecycles with ${FAULT_RATE * 100}% transient 
   expect(stats.lifecycles).toBe(LIFECYCLES);
   // The faults did fire, at about the rate asked for.
   expect(stats.injectedFaults / stats.handlerCalls).toBeGreaterThan(FAULT_RATE / 2);
-  process.stdout.write(`soak: ${JSON.stringify({ ...stats, steps: step, assemblies: synthesized.size, callSequence: sequence.digest('hex').slice(0, 16) })}\n`);
+  process.stdout.write(`soak: ${JSON.stringify({ ...stats, steps: step, assemblies: assemblies.size, callSequence: sequence.digest('hex').slice(0, 16) })}\n`);
 }, 600_000);
