@@ -102,16 +102,17 @@ const otherProject: fc.Arbitrary<{ project?: VersionProject; import?: VersionImp
     .map(p => ({ project: withoutUndefined({ ...p, projectId: OTHER_PROJECT, adopt: p.key === 'Adopt' }) })),
 );
 
+/** Mostly the same fields, so that a declared profile often meets an identical foreign one (used, not a conflict). */
 const profileFieldsOf = (user: string) => ({
-  displayName: fc.constantFrom('Pat Example', 'Pat E.'),
-  emailAddress: fc.constantFrom(`${user}@example.org`, `${user}@example.com`),
-  sshPublicKey: fc.constantFrom(undefined, `ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIModelKey ${user}`),
+  displayName: fc.constantFrom('Pat Example', 'Pat Example', 'Pat E.'),
+  emailAddress: fc.constantFrom(`${user}@example.org`, `${user}@example.org`, `${user}@example.com`),
+  sshPublicKey: fc.constantFrom(undefined, undefined, `ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIModelKey ${user}`),
 });
 
 const profilesArbitrary: fc.Arbitrary<VersionProfile[]> = subsetOf(USERS).chain(chosen => fc.tuple(...chosen.map(user => fc.record({
   user: fc.constant(user),
   ...profileFieldsOf(user),
-  adopt: sometimes(0.5),
+  adopt: sometimes(0.7),
   retain: fc.constantFrom(undefined, true, false),
 }).map(p => withoutUndefined(p))))).map(ps => [...ps]);
 
