@@ -1,13 +1,13 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as fc from 'fast-check';
-import { ProjectRole } from '../../src';
 import { AccountView, AppSpec, failed, succeeded, synthCache, unexpectedWarnings, userArn, useE2E } from './helpers';
 import {
   AppVersion, buildVersion, EMPTY_VERSION, FOREIGN_PROJECTS, ForeignProject, MODEL_STACK, OTHER_PROJECT, parametersOf, TEAM_PROJECT,
 } from './model/app';
 import { accountView, declaredMembers, deploy, Deployed, FOREIGN, NOTHING_DEPLOYED, World, WorldMember, WorldProject } from './model/expected';
 import { Fault, feasibleVersion, Redelivery, rollbackSafeVersion, SeedPlan, sequenceArbitrary, SequencePlan, StepPlan } from './model/generate';
+import { ProjectRole } from '../../src';
 import type { StackResult } from '../../src/local/runner';
 
 /**
@@ -85,6 +85,22 @@ class SequenceFailure extends Error {}
  * physical id holds the settings the membership really had; the Delete restores those.
  */
 function isAdoptedMemberRedeliveryWarning(warning: string): boolean {
+  return isAdoptedMemberRevertWarning(warning) || isAdoptedMemberRedelivery(warning);
+}
+
+/**
+ * The same for the rollback Update of a replaced member (shape update-then-delete) back to a
+ * membership it had adopted: that membership has the declared settings again, so the Update adopts
+ * it anew with those as the original ones, and answers a physical id that differs from the old one
+ * in its `adopted:` suffix alone. The runner keeps the old physical id, as CloudFormation would
+ * (what it does with another answer here is not documented), and the Delete then restores the
+ * settings the membership really had. The original settings live only in the physical id.
+ */
+function isAdoptedMemberRevertWarning(warning: string): boolean {
+  return /^TeamMember\w*: the rollback Update of its replacement \([^)]+\) answered the physical id (\S+)\|adopted:\S+, not the old \1\|adopted:\S+: /.test(warning);
+}
+
+function isAdoptedMemberRedelivery(warning: string): boolean {
   return /^TeamMember\w*: the redelivered (Create|Update) request \(RequestId [^)]+\) was answered differently: SUCCESS \((\S+)\|adopted:[^)]+\) then SUCCESS \(\2\|adopted:[^)]+\)$/.test(warning);
 }
 
@@ -355,35 +371,35 @@ test(`model: ${RUNS} random sequences of app versions, faults, lost responses an
  * they are fixed; each test then fails, and the exclusion can go.
  */
 describe('found by the model', () => {
-  const deploy = async (app: AppSpec) => e2e.runner().deploy(e2e.synth(app, MODEL_STACK));
+  const deployApp = async (app: AppSpec) => e2e.runner().deploy(e2e.synth(app, MODEL_STACK));
   const team = (role: ProjectRole, retain: boolean): AppSpec =>
     ({ projects: [{ key: 'Team', projectId: TEAM_PROJECT, name: 'Team', imported: true, members: [{ user: 'ua', role, retain }] }] });
 
   test.failing('a membership retained when it left the stack, declared again with another role, gets that role', async () => {
     e2e.codestar.state.seedProject({ id: TEAM_PROJECT, name: 'Team', owner: null });
-    succeeded(await deploy(team(ProjectRole.VIEWER, true)), e2e.lines);
-    succeeded(await deploy({}), e2e.lines);
+    succeeded(await deployApp(team(ProjectRole.VIEWER, true)), e2e.lines);
+    succeeded(await deployApp({}), e2e.lines);
     // The AssociateTeamMember repeats this resource's token: success, and the handler stops there.
-    succeeded(await deploy(team(ProjectRole.OWNER, false)), e2e.lines);
+    succeeded(await deployApp(team(ProjectRole.OWNER, false)), e2e.lines);
     expect(e2e.codestar.state.teamMembers(TEAM_PROJECT).map(m => m.projectRole)).toEqual(['Owner']);
   });
 
   test.failing('a replacement whose new project ends in CreateFailed leaves no project behind after the rollback', async () => {
-    succeeded(await deploy({ projects: [{ key: 'P0', projectId: 'm0-a', name: 'Alpha' }] }), e2e.lines);
+    succeeded(await deployApp({ projects: [{ key: 'P0', projectId: 'm0-a', name: 'Alpha' }] }), e2e.lines);
     e2e.codestar.state.failProjectCreation('m0-b', 'Injected: the repository limit was reached');
     // The failed Update's physical id is not kept, so no Delete ever comes for m0-b.
-    expect(failed(await deploy({ projects: [{ key: 'P0', projectId: 'm0-b', name: 'Alpha' }] })).status).toBe('UPDATE_ROLLBACK_COMPLETE');
+    expect(failed(await deployApp({ projects: [{ key: 'P0', projectId: 'm0-b', name: 'Alpha' }] })).status).toBe('UPDATE_ROLLBACK_COMPLETE');
     e2e.codestar.state.failProjectCreation('m0-b', undefined);
     expect(e2e.codestar.state.project('m0-b')).toBeUndefined();
   });
 
   test.failing('a retained project declared again by a deployment that fails is still there after the rollback', async () => {
-    succeeded(await deploy({ projects: [{ key: 'P0', projectId: 'm0-a', name: 'Alpha', retain: true }] }), e2e.lines);
-    succeeded(await deploy({}), e2e.lines);
+    succeeded(await deployApp({ projects: [{ key: 'P0', projectId: 'm0-a', name: 'Alpha', retain: true }] }), e2e.lines);
+    succeeded(await deployApp({}), e2e.lines);
     expect(e2e.codestar.state.project('m0-a')).toBeDefined();
     e2e.codestar.faults.error('ValidationException', { operations: ['CreateUserProfile'], times: 1 });
     // CreateProject repeats the resource's token: the project is recognised, so the rollback's Delete deletes it.
-    const result = failed(await deploy({
+    const result = failed(await deployApp({
       projects: [{ key: 'P0', projectId: 'm0-a', name: 'Alpha' }],
       profiles: [{ user: 'ua', displayName: 'Pat Example', emailAddress: 'ua@example.org', order: 'afterProjects' }],
     }));
