@@ -2,6 +2,7 @@
 import { parseArgs as parseCommandLine } from 'node:util';
 import { LocalCodeStar, startLocalCodeStar } from './endpoint';
 import { UsageError } from '../cli/errors';
+import { processIo } from '../cli/io';
 
 export const DEFAULT_PORT = 4567;
 
@@ -104,7 +105,7 @@ export function parseArgs(argv: readonly string[]): CliOptions {
  * Starts the endpoint, prints `cdk-codestar-local listening on <url>`, and stops it cleanly on
  * SIGINT/SIGTERM. Returns undefined for `--help`; throws UsageError for bad arguments.
  */
-export async function main(argv: readonly string[], io: CliIo = defaultIo(), program = 'cdk-codestar-local'): Promise<CliHandle | undefined> {
+export async function main(argv: readonly string[], io: CliIo = processIo(), program = 'cdk-codestar-local'): Promise<CliHandle | undefined> {
   const options = parseArgs(argv);
   if (options.help) {
     io.out(usage(program));
@@ -138,15 +139,8 @@ export async function main(argv: readonly string[], io: CliIo = defaultIo(), pro
   return { endpoint, stopped, stop };
 }
 
-function defaultIo(): CliIo {
-  return {
-    out: line => process.stdout.write(`${line}\n`),
-    err: line => process.stderr.write(`${line}\n`),
-  };
-}
-
 if (require.main === module) {
-  const io = defaultIo();
+  const io = processIo();
   main(process.argv.slice(2), io).catch((e: unknown) => {
     if (e instanceof UsageError) {
       io.err(`cdk-codestar-local: ${e.message}\n\n${USAGE}`);
