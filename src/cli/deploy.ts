@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { format, parseArgs } from 'node:util';
+import { format } from 'node:util';
+import { accountArgument, countArgument, parseCommandLine } from './arguments';
 import { CommandError, EXIT, UsageError } from './errors';
 import { CommandIo } from './io';
 import { LifecycleRunner, RunResult } from '../local/runner';
@@ -59,41 +60,27 @@ interface RunnerCommandOptions {
 }
 
 function parse(argv: readonly string[], withAssembly: boolean): RunnerCommandOptions {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: [...argv],
-      options: {
-        'help': { type: 'boolean', short: 'h' },
-        'json': { type: 'boolean' },
-        'debug': { type: 'boolean' },
-        'stack': { type: 'string', multiple: true },
-        'poll-interval': { type: 'string' },
-        ...(withAssembly ? { account: { type: 'string' }, region: { type: 'string' } } as const : {}),
-      },
-      allowPositionals: withAssembly,
-      strict: true,
-    });
-  } catch (e) {
-    throw new UsageError((e as Error).message);
-  }
+  const parsed = parseCommandLine(argv, {
+    options: {
+      'help': { type: 'boolean', short: 'h' },
+      'json': { type: 'boolean' },
+      'debug': { type: 'boolean' },
+      'stack': { type: 'string', multiple: true },
+      'poll-interval': { type: 'string' },
+      ...(withAssembly ? { account: { type: 'string' }, region: { type: 'string' } } as const : {}),
+    },
+    allowPositionals: withAssembly,
+  });
   const values = parsed.values as { 'help'?: boolean; 'json'?: boolean; 'stack'?: string[]; 'account'?: string; 'region'?: string; 'poll-interval'?: string };
   if (parsed.positionals.length > 1) {
     throw new UsageError(`one assembly directory at most, got ${parsed.positionals.length}: ${parsed.positionals.join(' ')}`);
   }
-  if (values.account !== undefined && !/^\d{12}$/.test(values.account)) {
-    throw new UsageError(`--account must be 12 digits, got ${values.account}`);
-  }
-  const pollIntervalMs = values['poll-interval'] === undefined ? undefined : Number(values['poll-interval']);
-  if (pollIntervalMs !== undefined && (!Number.isInteger(pollIntervalMs) || pollIntervalMs < 0)) {
-    throw new UsageError(`--poll-interval must be a non-negative integer of milliseconds, got ${values['poll-interval']}`);
-  }
   return {
     help: values.help === true,
-    pollIntervalMs,
+    pollIntervalMs: countArgument('poll-interval', values['poll-interval'], 'milliseconds'),
     json: values.json === true,
     stacks: values.stack,
-    account: values.account,
+    account: accountArgument(values.account),
     region: values.region,
     assembly: parsed.positionals[0] ?? 'cdk.out',
   };

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
-import { parseArgs as parseCommandLine } from 'node:util';
 import { LocalCodeStar, startLocalCodeStar } from './endpoint';
+import { accountArgument, countArgument, parseCommandLine } from '../cli/arguments';
 import { UsageError } from '../cli/errors';
 import { processIo } from '../cli/io';
 
@@ -58,45 +58,31 @@ interface CliOptions {
 }
 
 export function parseArgs(argv: readonly string[]): CliOptions {
-  let parsed: { values: Record<string, string | boolean | undefined>; positionals: string[] };
-  try {
-    parsed = parseCommandLine({
-      args: [...argv],
-      options: {
-        help: { type: 'boolean', short: 'h' },
-        port: { type: 'string' },
-        region: { type: 'string' },
-        account: { type: 'string' },
-        caller: { type: 'string' },
-        describes: { type: 'string' },
-        state: { type: 'string' },
-      },
-      allowPositionals: false,
-      strict: true,
-    });
-  } catch (e) {
-    // node's messages name the argument, e.g. "Unknown option '--prot'".
-    throw new UsageError((e as Error).message);
-  }
+  const parsed = parseCommandLine(argv, {
+    options: {
+      help: { type: 'boolean', short: 'h' },
+      debug: { type: 'boolean' },
+      port: { type: 'string' },
+      region: { type: 'string' },
+      account: { type: 'string' },
+      caller: { type: 'string' },
+      describes: { type: 'string' },
+      state: { type: 'string' },
+    },
+    allowPositionals: false,
+  });
   const values = parsed.values as Record<string, string | undefined> & { help?: boolean };
   const port = values.port === undefined ? DEFAULT_PORT : Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
     throw new UsageError(`--port must be an integer 0..65535, got ${values.port}`);
   }
-  if (values.account !== undefined && !/^\d{12}$/.test(values.account)) {
-    throw new UsageError(`--account must be 12 digits, got ${values.account}`);
-  }
-  const describes = values.describes === undefined ? undefined : Number(values.describes);
-  if (describes !== undefined && (!Number.isInteger(describes) || describes < 0)) {
-    throw new UsageError(`--describes must be a non-negative integer, got ${values.describes}`);
-  }
   return {
     help: values.help === true,
     port,
     region: values.region,
-    account: values.account,
+    account: accountArgument(values.account),
     caller: values.caller,
-    describes,
+    describes: countArgument('describes', values.describes),
     stateFile: values.state,
   };
 }
