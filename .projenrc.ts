@@ -136,8 +136,21 @@ const bundleHandler = project.addTask('bundle:handler', {
 });
 bundleHandler.prependSpawn(typecheckHandler);
 
+/**
+ * The frozen CodeStar client for the command line (`plan`, `import`, `drift` read the account with
+ * it): one file, so the package needs no runtime dependency that jsii would have to bundle, and the
+ * constructs' import path never loads it. Its credential and region chains are the SDK's own.
+ */
+const CLI_SDK_OUT = 'assets/codestar-sdk/index.js';
+const bundleCliSdk = project.addTask('bundle:cli-sdk', {
+  description: 'Bundle the frozen CodeStar SDK client for the command line',
+  exec: `esbuild node_modules/@aws-sdk/client-codestar/dist-cjs/index.js --bundle --platform=node --target=node20 --format=cjs --minify --legal-comments=none --outfile=${CLI_SDK_OUT}`,
+});
+
 // Construct tests synthesize the handler asset, so it must exist before tests and before jsii.
 project.preCompileTask.spawn(bundleHandler);
+project.preCompileTask.spawn(bundleCliSdk);
+project.testTask.prependSpawn(bundleCliSdk);
 project.testTask.prependSpawn(bundleHandler);
 
 // The README's main job.

@@ -1,24 +1,9 @@
 import { HandlerError } from './errors';
+import { paginate as paginateWith } from '../src/private/paginate';
 
-/**
- * Walks a `nextToken`-paginated List* operation page by page. The CodeStar model marks no operation
- * as paginated, so the SDK has no paginators for it.
- */
-export async function* paginate<P extends { readonly nextToken?: string }>(
+/** Every page of a `nextToken` List operation; a token given twice fails the request with a HandlerError. */
+export function paginate<P extends { readonly nextToken?: string }>(
   fetchPage: (nextToken: string | undefined) => Promise<P>,
 ): AsyncGenerator<P, void, undefined> {
-  const seen = new Set<string>();
-  let nextToken: string | undefined;
-  do {
-    const page = await fetchPage(nextToken);
-    yield page;
-    nextToken = page.nextToken || undefined;
-    // A service that hands back a token it already gave would otherwise keep us here until the timeout.
-    if (nextToken !== undefined && seen.has(nextToken)) {
-      throw new HandlerError('Pagination did not advance: the service returned the same nextToken twice');
-    }
-    if (nextToken !== undefined) {
-      seen.add(nextToken);
-    }
-  } while (nextToken !== undefined);
+  return paginateWith(fetchPage, message => new HandlerError(message));
 }
