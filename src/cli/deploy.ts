@@ -2,13 +2,11 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { format } from 'node:util';
 import { accountArgument, countArgument, parseCommandLine } from './arguments';
+import { assemblyStacks, STATE_DIR, STATE_FILE } from './deployed';
 import { CommandError, EXIT, UsageError } from './errors';
 import { CommandIo } from './io';
 import { LifecycleRunner, RunResult } from '../local/runner';
 
-/** Where `deploy` keeps what it deployed, relative to the working directory. */
-export const STATE_DIR = '.cdk-codestar';
-export const STATE_FILE = path.join(STATE_DIR, 'state.json');
 /** Where the handler's log lines go, as CloudWatch Logs would keep them: never onto the command's output. */
 export const HANDLER_LOG = path.join(STATE_DIR, 'handler.log');
 
@@ -93,10 +91,8 @@ export async function deployCommand(argv: readonly string[], io: CommandIo): Pro
     io.out(DEPLOY_USAGE);
     return EXIT.ok;
   }
+  assemblyStacks(io, options.assembly, options.stacks);
   const assembly = path.resolve(io.cwd, options.assembly);
-  if (!fs.existsSync(path.join(assembly, 'manifest.json'))) {
-    throw new CommandError(`${options.assembly} is not a cloud assembly (no manifest.json): run \`cdk synth\` first, or give the assembly directory`);
-  }
   const runner = runnerFor(options, io);
   return report(await withHandlerLog(io, () => runner.deploy(assembly, { stacks: options.stacks })), options, io);
 }

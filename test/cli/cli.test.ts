@@ -1,23 +1,15 @@
-import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { Ran, runCli } from './helpers';
 import { ProjectRole } from '../../src';
-import { DEPLOY_USAGE, DESTROY_USAGE, HANDLER_LOG, STATE_FILE } from '../../src/cli/deploy';
+import { DEPLOY_USAGE, DESTROY_USAGE, HANDLER_LOG } from '../../src/cli/deploy';
+import { STATE_FILE } from '../../src/cli/deployed';
 import { USAGE } from '../../src/cli/main';
 import { LocalCodeStar, startLocalCodeStar } from '../../src/local/endpoint';
 import { AppSpec, synthesize, userArn } from '../e2e/helpers';
 import { tempDir } from '../local/helpers';
 
-/** `cdk-codestar`, run as a user runs it: a process, its output and its exit code. */
-
-const ROOT = path.join(__dirname, '..', '..');
 jest.setTimeout(60_000);
-
-interface Ran {
-  readonly code: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
 
 let dir: string;
 let codestar: LocalCodeStar;
@@ -38,20 +30,7 @@ afterEach(() => {
 
 /** The bin from source, in `dir`, with the endpoint's URL unless `env` says otherwise. */
 function cli(args: readonly string[], env: Record<string, string | undefined> = { AWS_ENDPOINT_URL_CODESTAR: codestar.url }): Promise<Ran> {
-  return new Promise((resolve, reject) => {
-    const { AWS_ENDPOINT_URL_CODESTAR: _inherited, ...inherited } = process.env;
-    const child = spawn(process.execPath, ['-r', require.resolve('ts-node/register/transpile-only'), path.join(ROOT, 'src', 'cli', 'main.ts'), ...args], {
-      cwd: dir,
-      env: { ...inherited, TS_NODE_PROJECT: path.join(ROOT, 'tsconfig.json'), ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', chunk => { stdout += chunk; });
-    child.stderr.on('data', chunk => { stderr += chunk; });
-    child.once('error', reject);
-    child.once('close', code => resolve({ code, stdout, stderr }));
-  });
+  return runCli(dir, args, env);
 }
 
 const app: AppSpec = {

@@ -1,0 +1,33 @@
+import { spawn } from 'node:child_process';
+import * as path from 'node:path';
+
+/** `cdk-codestar`, run as a user runs it: a process, its output and its exit code. */
+
+export const ROOT = path.join(__dirname, '..', '..');
+
+export interface Ran {
+  readonly code: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/**
+ * The bin from source, run in `cwd`. AWS_ENDPOINT_URL_CODESTAR is never inherited from the test's
+ * own environment: `env` gives it (or leaves it out, to test its absence).
+ */
+export function runCli(cwd: string, args: readonly string[], env: Record<string, string | undefined>): Promise<Ran> {
+  return new Promise((resolve, reject) => {
+    const { AWS_ENDPOINT_URL_CODESTAR: _inherited, ...inherited } = process.env;
+    const child = spawn(process.execPath, ['-r', require.resolve('ts-node/register/transpile-only'), path.join(ROOT, 'src', 'cli', 'main.ts'), ...args], {
+      cwd,
+      env: { ...inherited, TS_NODE_PROJECT: path.join(ROOT, 'tsconfig.json'), ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', chunk => { stdout += chunk; });
+    child.stderr.on('data', chunk => { stderr += chunk; });
+    child.once('error', reject);
+    child.once('close', code => resolve({ code, stdout, stderr }));
+  });
+}
