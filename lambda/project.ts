@@ -6,11 +6,8 @@ import {
   DescribeProjectCommandOutput,
   ListTagsForProjectCommand,
   TagProjectCommand,
-  TagProjectCommandInput,
   UntagProjectCommand,
-  UntagProjectCommandInput,
   UpdateProjectCommand,
-  UpdateProjectCommandInput,
 } from '@aws-sdk/client-codestar';
 import { HandlerError, hasErrorName, OperationError } from './errors';
 import { Data, DELETING_PROJECT_KEY, IsCompleteResponse, OnEventResponse, RequestType, WAIT_DEADLINE_KEY } from './event';
@@ -22,6 +19,10 @@ import { deleteProjectToken, projectToken, ResourceIdentity } from './tokens';
 import { canonicalJson } from '../src/private/canonical-json';
 import { CodeProperty, DEFAULT_PROJECT_TIMEOUT_SECONDS, ProjectAttributes, ProjectProperties } from '../src/private/contract';
 import { isProjectId } from '../src/private/identifiers';
+import { planProjectUpdate, ProjectCall, ProjectState } from '../src/private/plans';
+
+export { planProjectUpdate };
+export type { ProjectCall, ProjectState };
 
 /**
  * Custom::CodeStarProject. Physical id: the project id. CodeStar creates and deletes projects
@@ -29,54 +30,10 @@ import { isProjectId } from '../src/private/identifiers';
  * is final.
  */
 
-/** What an update can change in place. */
-export type ProjectState = Pick<ProjectProperties, 'id' | 'name' | 'description' | 'tags'>;
-
-export type ProjectCall =
-  | { readonly operation: 'UpdateProject'; readonly input: UpdateProjectCommandInput }
-  | { readonly operation: 'TagProject'; readonly input: TagProjectCommandInput }
-  | { readonly operation: 'UntagProject'; readonly input: UntagProjectCommandInput };
-
 /** Where a project is, seen from the request that is waiting on it. */
 export type ProjectProgress = 'InProgress' | 'Complete' | 'Failed' | 'Deleted';
 
 const PROJECT_NOT_FOUND = 'ProjectNotFoundException';
-
-/**
- * The calls that take a project from `current` to `desired`: UpdateProject with only the changed
- * members (a removed description becomes ''), TagProject with added or changed tags, UntagProject
- * with removed keys. Nothing at all when nothing changed.
- */
-export function planProjectUpdate(current: ProjectState, desired: ProjectState): ProjectCall[] {
-  const id = desired.id;
-  const calls: ProjectCall[] = [];
-
-  const nameChanged = current.name !== desired.name;
-  const descriptionChanged = (current.description ?? '') !== (desired.description ?? '');
-  if (nameChanged || descriptionChanged) {
-    calls.push({
-      operation: 'UpdateProject',
-      input: {
-        id,
-        ...(nameChanged ? { name: desired.name } : {}),
-        ...(descriptionChanged ? { description: desired.description ?? '' } : {}),
-      },
-    });
-  }
-
-  const currentTags = current.tags ?? {};
-  const desiredTags = desired.tags ?? {};
-  const tagsToSet = Object.fromEntries(Object.entries(desiredTags)
-    .filter(([key, value]) => !Object.hasOwn(currentTags, key) || currentTags[key] !== value));
-  const keysToRemove = Object.keys(currentTags).filter(key => !Object.hasOwn(desiredTags, key));
-  if (Object.keys(tagsToSet).length > 0) {
-    calls.push({ operation: 'TagProject', input: { id, tags: tagsToSet } });
-  }
-  if (keysToRemove.length > 0) {
-    calls.push({ operation: 'UntagProject', input: { id, tags: keysToRemove } });
-  }
-  return calls;
-}
 
 /** Maps a DescribeProject state onto what the waiting request should do. */
 export function projectProgress(requestType: RequestType, state: string | undefined): ProjectProgress {

@@ -4,7 +4,6 @@ import {
   ListTeamMembersCommand,
   TeamMember,
   UpdateTeamMemberCommand,
-  UpdateTeamMemberCommandInput,
 } from '@aws-sdk/client-codestar';
 import { HandlerError, hasErrorName } from './errors';
 import type { Data, OnEventResponse } from './event';
@@ -15,6 +14,13 @@ import { parseTeamMemberProperties } from './properties';
 import { membershipToken, ResourceIdentity } from './tokens';
 import { TeamMemberAttributes, TeamMemberProperties } from '../src/private/contract';
 import { isProjectId, isProjectRole, isUserArn } from '../src/private/identifiers';
+import { formatTeamMemberId, MemberSettings, parseTeamMemberId, TeamMemberId } from '../src/private/physical-ids';
+import { planTeamMemberUpdate, UpdateTeamMemberInput } from '../src/private/plans';
+
+export { formatTeamMemberId, parseTeamMemberId, planTeamMemberUpdate };
+export type { MemberSettings, TeamMemberId };
+
+const NOT_FOUND = ['ProjectNotFoundException', 'TeamMemberNotFoundException'];
 
 /**
  * Custom::CodeStarTeamMember. Physical id: `projectId|userArn`, or for a membership that existed
@@ -23,63 +29,6 @@ import { isProjectId, isProjectRole, isUserArn } from '../src/private/identifier
  * removing a membership we did not create. The suffix cannot be mistaken for part of the ARN: an
  * IAM user name cannot contain ':' or '|'.
  */
-
-export interface MemberSettings {
-  readonly projectRole: string;
-  readonly remoteAccessAllowed: boolean;
-}
-
-export interface TeamMemberId {
-  readonly projectId: string;
-  readonly userArn: string;
-  /** The settings the membership had before we adopted it. */
-  readonly adopted?: MemberSettings;
-}
-
-/** `|adopted:<role>:<remoteAccessAllowed>`; the role is checked by the model's `Role` pattern. */
-const ADOPTED_SUFFIX = /\|adopted:([^:|]+):(true|false)$/;
-const NOT_FOUND = ['ProjectNotFoundException', 'TeamMemberNotFoundException'];
-
-export function formatTeamMemberId(id: TeamMemberId): string {
-  const membership = `${id.projectId}|${id.userArn}`;
-  return id.adopted === undefined
-    ? membership
-    : `${membership}|adopted:${id.adopted.projectRole}:${id.adopted.remoteAccessAllowed}`;
-}
-
-/** The membership behind a physical id, or undefined if the id was never one of ours. */
-export function parseTeamMemberId(physicalId: string): TeamMemberId | undefined {
-  const adopted = ADOPTED_SUFFIX.exec(physicalId);
-  const membership = adopted === null ? physicalId : physicalId.slice(0, adopted.index);
-  const separator = membership.indexOf('|');
-  const projectId = membership.slice(0, separator);
-  const userArn = membership.slice(separator + 1);
-  if (separator < 0 || !isProjectId(projectId) || !isUserArn(userArn) || (adopted !== null && !isProjectRole(adopted[1]))) {
-    return undefined;
-  }
-  return adopted === null
-    ? { projectId, userArn }
-    : { projectId, userArn, adopted: { projectRole: adopted[1], remoteAccessAllowed: adopted[2] === 'true' } };
-}
-
-/** UpdateTeamMember with only the changed members, or undefined when nothing changed. */
-export function planTeamMemberUpdate(
-  current: Pick<TeamMemberProperties, 'projectRole' | 'remoteAccessAllowed'>,
-  desired: TeamMemberProperties,
-): UpdateTeamMemberCommandInput | undefined {
-  const roleChanged = current.projectRole !== desired.projectRole;
-  // Absent means false: the API's default.
-  const remoteAccessChanged = (current.remoteAccessAllowed ?? false) !== (desired.remoteAccessAllowed ?? false);
-  if (!roleChanged && !remoteAccessChanged) {
-    return undefined;
-  }
-  return {
-    projectId: desired.projectId,
-    userArn: desired.userArn,
-    ...(roleChanged ? { projectRole: desired.projectRole } : {}),
-    ...(remoteAccessChanged ? { remoteAccessAllowed: desired.remoteAccessAllowed ?? false } : {}),
-  };
-}
 
 function teamMemberData(properties: TeamMemberProperties): Data {
   return { [TeamMemberAttributes.PROJECT_ID]: properties.projectId, [TeamMemberAttributes.USER_ARN]: properties.userArn };
@@ -206,7 +155,7 @@ async function cancelledMembership(request: DeleteRequest<TeamMemberProperties>,
   return { projectId, userArn };
 }
 
-async function sendUpdate(ctx: HandlerContext, input: UpdateTeamMemberCommandInput | undefined): Promise<void> {
+async function sendUpdate(ctx: HandlerContext, input: UpdateTeamMemberInput | undefined): Promise<void> {
   if (input !== undefined) {
     await ctx.call('UpdateTeamMember', () => ctx.clients.codestar.send(new UpdateTeamMemberCommand(input)));
   }

@@ -3,7 +3,6 @@ import {
   DeleteUserProfileCommand,
   DescribeUserProfileCommand,
   UpdateUserProfileCommand,
-  UpdateUserProfileCommandInput,
 } from '@aws-sdk/client-codestar';
 import { HandlerError, hasErrorName } from './errors';
 import type { Data, OnEventResponse } from './event';
@@ -11,7 +10,11 @@ import type { DeleteRequest, HandlerContext, ResourceHandler, UpdateRequest } fr
 import { userNameOf } from './identifiers';
 import { parseUserProfileProperties } from './properties';
 import { UserProfileAttributes, UserProfileProperties } from '../src/private/contract';
-import { isUserArn } from '../src/private/identifiers';
+import { formatUserProfileId, parseUserProfileId, UserProfileId } from '../src/private/physical-ids';
+import { changedProfileFields, planUserProfileUpdate, ProfileFields } from '../src/private/plans';
+
+export { changedProfileFields, formatUserProfileId, parseUserProfileId, planUserProfileUpdate };
+export type { ProfileFields, UserProfileId };
 
 /**
  * Custom::CodeStarUserProfile. Display name, email address and SSH key are personal data: they go
@@ -23,42 +26,6 @@ import { isUserArn } from '../src/private/identifiers';
  * resource declares `adopt`, deleted only then). The suffix cannot be part of the ARN: an IAM user
  * name cannot contain '|'.
  */
-
-export interface UserProfileId {
-  readonly userArn: string;
-  /** The profile existed before this resource's create: it is not this resource's own. */
-  readonly existing: boolean;
-}
-
-const EXISTING_SUFFIX = '|existing';
-
-export function formatUserProfileId(id: UserProfileId): string {
-  return id.existing ? `${id.userArn}${EXISTING_SUFFIX}` : id.userArn;
-}
-
-/** The profile behind a physical id, or undefined if the id was never one of ours. */
-export function parseUserProfileId(physicalId: string): UserProfileId | undefined {
-  const existing = physicalId.endsWith(EXISTING_SUFFIX);
-  const userArn = existing ? physicalId.slice(0, -EXISTING_SUFFIX.length) : physicalId;
-  return isUserArn(userArn) ? { userArn, existing } : undefined;
-}
-
-export type ProfileFields = Pick<UserProfileProperties, 'displayName' | 'emailAddress' | 'sshPublicKey'>;
-
-/** The members that differ; a removed SSH key becomes '' (the API has no other way to clear it). */
-export function changedProfileFields(current: ProfileFields, desired: ProfileFields): Partial<ProfileFields> {
-  return {
-    ...(current.displayName !== desired.displayName ? { displayName: desired.displayName } : {}),
-    ...(current.emailAddress !== desired.emailAddress ? { emailAddress: desired.emailAddress } : {}),
-    ...((current.sshPublicKey ?? '') !== (desired.sshPublicKey ?? '') ? { sshPublicKey: desired.sshPublicKey ?? '' } : {}),
-  };
-}
-
-/** UpdateUserProfile with only the changed members, or undefined when nothing changed. */
-export function planUserProfileUpdate(current: ProfileFields, desired: UserProfileProperties): UpdateUserProfileCommandInput | undefined {
-  const changed = changedProfileFields(current, desired);
-  return Object.keys(changed).length === 0 ? undefined : { userArn: desired.userArn, ...changed };
-}
 
 function userProfileData(userArn: string): Data {
   return { [UserProfileAttributes.USER_ARN]: userArn };
