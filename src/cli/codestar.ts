@@ -20,6 +20,9 @@ export interface LiveProject {
   readonly stackId?: string;
   readonly projectTemplateId?: string;
   readonly state?: string;
+  /** CreateProject's token, which proves whose creation the project is (src/private/tokens.ts). */
+  readonly clientRequestToken?: string;
+  readonly createdTimeStamp?: Date;
 }
 
 export interface LiveTeamMember {
@@ -93,6 +96,8 @@ export class CodeStarReader {
       ...(described.stackId ? { stackId: described.stackId } : {}),
       ...(described.projectTemplateId ? { projectTemplateId: described.projectTemplateId } : {}),
       ...(described.status?.state ? { state: described.status.state } : {}),
+      ...(described.clientRequestToken ? { clientRequestToken: described.clientRequestToken } : {}),
+      ...(described.createdTimeStamp ? { createdTimeStamp: described.createdTimeStamp } : {}),
     };
   }
 

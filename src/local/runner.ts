@@ -128,6 +128,41 @@ export interface RunResult {
   readonly stacks: readonly StackResult[];
 }
 
+/** Marks a value that is known only once a resource is deployed (see `LifecycleRunner.preview`). */
+export const UNKNOWN_VALUE = '(known after deploy)';
+
+/** A handler-driven resource as the next deploy would deliver it. */
+export interface PreviewResource {
+  readonly logicalId: string;
+  readonly type: string;
+  /** Resolved as CloudFormation delivers them (scalars as strings); unknown parts contain UNKNOWN_VALUE. */
+  readonly properties: Record<string, unknown>;
+  /** Why the properties cannot be resolved: the deploy fails at this resource. */
+  readonly error?: string;
+  /** Its deployed record, unless it is new. */
+  readonly before?: ResourceState;
+  readonly deletionPolicy?: string;
+  readonly updateReplacePolicy?: string;
+}
+
+export interface PredictedRecord {
+  readonly physicalResourceId: string;
+  readonly data: Record<string, unknown>;
+}
+
+export interface StackPreview {
+  readonly stackName: string;
+  /** The deployed stack's id; undefined when the stack is new (its id is made when it is created). */
+  readonly stackId?: string;
+  readonly region: string;
+  readonly account: string;
+  /** The template cannot be deployed at all (VALIDATION_FAILED): why. */
+  readonly error?: string;
+  readonly resources: readonly PreviewResource[];
+  /** Deployed handler-driven resources the template no longer holds: deleted (or retained) in cleanup. */
+  readonly removed: ReadonlyArray<{ readonly logicalId: string; readonly record: ResourceState }>;
+}
+
 /** One request sent on its own (see `LifecycleRunner.sendEvent`). */
 export interface RawEventRequest {
   /** Its StackId is the deployed stack's, else `stackId`, else a new one. */
@@ -220,6 +255,17 @@ export class LifecycleRunner {
     return run.sendRaw(request);
   }
 
+  /**
+   * What deploying the stack would deliver to each handler-driven resource, computed without
+   * delivering anything and without changing the state: the resources in deploy order with their
+   * resolved properties (given the deployed state), and the deployed ones the template no longer
+   * holds. `predict` answers, in order, the physical id and data a resource will have afterwards
+   * (undefined: unknown until it is deployed, so values that reference it read as UNKNOWN_VALUE).
+   */
+  public async preview(stack: StackInput, predict: (resource: PreviewResource) => Promise<PredictedRecord | undefined>): Promise<StackPreview> {
+    return new StackRun(this.context(), this.stateFile.load(), stack).preview(predict);
+  }
+
   /** The persisted state. */
   public readState(): RunnerState {
     return this.stateFile.load();
@@ -303,6 +349,8 @@ class StackRun {
   private readonly prev?: StackState;
   private readonly live: Record<string, ResourceState>;
   private readonly conditions = new Map<string, boolean>();
+  /** In a preview: resources whose physical id and attributes are known only once deployed. */
+  private readonly unknown = new Set<string>();
   private readonly resolveContext: IntrinsicContext;
   private seq = 0;
 
@@ -370,6 +418,54 @@ class StackRun {
       this.reporter.line(`${this.name}.${key} = ${value}`);
     }
     return this.result(true, status, noChanges, undefined, outputs.outputs);
+  }
+
+  public async preview(predict: (resource: PreviewResource) => Promise<PredictedRecord | undefined>): Promise<StackPreview> {
+    const identity = { stackName: this.name, stackId: this.prev?.stackId, region: this.region, account: this.account };
+    let plan: { order: string[]; resources: Record<string, CfnResource> };
+    try {
+      plan = this.plan();
+    } catch (e) {
+      return { ...identity, error: messageOf(e), resources: [], removed: [] };
+    }
+    const ids = new Set(plan.order);
+    const resources: PreviewResource[] = [];
+    for (const logicalId of plan.order) {
+      const resource = plan.resources[logicalId];
+      const before = this.live[logicalId];
+      const base = {
+        type: resource.Type,
+        dependsOn: resourceDependencies(resource, ids),
+        deletionPolicy: resource.DeletionPolicy,
+        updateReplacePolicy: resource.UpdateReplacePolicy,
+      };
+      if (!this.ctx.resourceTypes.has(resource.Type)) {
+        this.deploySimulated(logicalId, resource, before, base, false);
+        continue;
+      }
+      let properties: Record<string, unknown> = {};
+      let error: string | undefined;
+      try {
+        properties = stringifyScalars(this.resolve(resource.Properties ?? {})) as Record<string, unknown>;
+      } catch (e) {
+        error = messageOf(e);
+      }
+      const item: PreviewResource = {
+        logicalId, type: resource.Type, properties, error, before, deletionPolicy: base.deletionPolicy, updateReplacePolicy: base.updateReplacePolicy,
+      };
+      resources.push(item);
+      const predicted = error === undefined ? await predict(item) : undefined;
+      if (predicted === undefined) {
+        this.unknown.add(logicalId);
+      } else {
+        this.unknown.delete(logicalId);
+        this.live[logicalId] = { ...base, properties, simulated: false, ...predicted };
+      }
+    }
+    const removed = Object.keys(this.prev?.resources ?? {})
+      .filter(id => !(id in plan.resources) && this.ctx.resourceTypes.has(this.prev!.resources[id].type))
+      .map(id => ({ logicalId: id, record: this.prev!.resources[id] }));
+    return { ...identity, resources, removed };
   }
 
   /** Validates references, applies resource conditions and orders the resources. */
@@ -456,7 +552,10 @@ class StackRun {
     return { step: { seq: ++this.seq, kind: replaced ? 'replace' : 'update', logicalId, before, after } };
   }
 
-  private deploySimulated(logicalId: string, resource: CfnResource, before: ResourceState | undefined, base: Omit<ResourceState, 'physicalResourceId' | 'properties' | 'data' | 'simulated'>): StepResult {
+  private deploySimulated(
+    logicalId: string, resource: CfnResource, before: ResourceState | undefined,
+    base: Omit<ResourceState, 'physicalResourceId' | 'properties' | 'data' | 'simulated'>, report = true,
+  ): StepResult {
     let properties: Record<string, unknown> = {};
     try {
       properties = this.resolve(resource.Properties ?? {}) as Record<string, unknown>;
@@ -474,7 +573,9 @@ class StackRun {
     if (before && before.type === after.type && canonicalJson(before.properties) === canonicalJson(properties)) {
       return {};
     }
-    this.emit(logicalId, resource.Type, before ? 'UPDATE_COMPLETE' : 'CREATE_COMPLETE', undefined, after.physicalResourceId, true);
+    if (report) {
+      this.emit(logicalId, resource.Type, before ? 'UPDATE_COMPLETE' : 'CREATE_COMPLETE', undefined, after.physicalResourceId, true);
+    }
     return { step: { seq: ++this.seq, kind: before ? 'update' : 'create', logicalId, before, after } };
   }
 
@@ -777,8 +878,11 @@ class StackRun {
         'AWS::NotificationARNs': [],
       },
       parameter: name => this.parameter(name),
-      ref: id => requireLive(id).physicalResourceId,
+      ref: id => this.unknown.has(id) ? UNKNOWN_VALUE : requireLive(id).physicalResourceId,
       getAtt: (id, attribute) => {
+        if (this.unknown.has(id)) {
+          return UNKNOWN_VALUE;
+        }
         const record = requireLive(id);
         if (record.simulated) {
           return simulatedAttribute(record.type, id, record.properties, attribute, env);

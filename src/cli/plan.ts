@@ -1,0 +1,525 @@
+import * as path from 'node:path';
+import { accountArgument, parseCommandLine } from './arguments';
+import { CodeStarReader, LiveProject } from './codestar';
+import { assemblyStacks, STATE_FILE } from './deployed';
+import { EXIT, UsageError } from './errors';
+import { CommandIo } from './io';
+import { CodeStarOperation, loadModel } from '../local/model';
+import { LifecycleRunner, PredictedRecord, PreviewResource, UNKNOWN_VALUE } from '../local/runner';
+import type { ResourceState } from '../local/runner';
+import { redactSensitive } from '../local/shapes';
+import { canonicalJson } from '../private/canonical-json';
+import { PROJECT_RESOURCE_TYPE, TEAM_MEMBER_RESOURCE_TYPE, USER_PROFILE_RESOURCE_TYPE } from '../private/contract';
+import { isProjectId, isUserArn } from '../private/identifiers';
+import { formatTeamMemberId, parseTeamMemberId, parseUserProfileId } from '../private/physical-ids';
+import { planProjectUpdate, planTeamMemberUpdate, planUserProfileUpdate, ProjectState } from '../private/plans';
+import { deleteProjectToken, membershipToken, projectToken } from '../private/tokens';
+
+export const PLAN_USAGE = `Usage: cdk-codestar plan [ASSEMBLY] [options]
+
+What deploying the stacks of a cloud assembly (the cdk.out of your \`cdk synth\`) will do to CodeStar,
+per CodeStar resource, compared with what \`cdk-codestar deploy\` deployed (${STATE_FILE}) and with
+the account the SDK's settings point at (AWS_ENDPOINT_URL_CODESTAR for a local endpoint): no change,
+create, adopt, update (with the exact CodeStar calls, from the handler's own planners), replace (the
+old project is deleted, and CodeStar can never create it again), delete, retain, or fail (why the
+deploy will fail). It makes only Describe and List calls. Sensitive values print as ***.
+Exit code 0 when the plan was made, 1 when it could not be, 2 for a wrong command line.
+
+Arguments:
+  ASSEMBLY              the cloud assembly directory                 (default: cdk.out)
+
+Options:
+  --stack <name>        plan only this stack (repeatable)            (default: all stacks)
+  --json                print the plan as JSON on stdout
+  --account <account>   account of environment-agnostic stacks       (default: 123456789012)
+  --region <region>     region of environment-agnostic stacks        (default: AWS_REGION, else us-east-1)
+  --debug               print the stack trace of an unexpected error
+  -h, --help            print this help
+`;
+
+export type PlannedAction = 'no-change' | 'create' | 'adopt' | 'update' | 'replace' | 'delete' | 'retain' | 'fail';
+
+/** A mutating CodeStar call the deploy will make (and that will succeed), its input as the endpoint logs it. */
+export interface PlannedCall {
+  readonly operation: CodeStarOperation;
+  readonly input: Record<string, unknown>;
+}
+
+export interface PlannedResource {
+  readonly logicalId: string;
+  readonly resourceType: string;
+  readonly action: PlannedAction;
+  /** In the order the deploy makes them (a replacement's deletion of the old resource last, in cleanup). */
+  readonly calls: readonly PlannedCall[];
+  /** What the reader should know: why a deploy will fail, what is left alone, what cannot come back. */
+  readonly notes: readonly string[];
+}
+
+export interface StackPlan {
+  readonly stackName: string;
+  readonly isNew: boolean;
+  /** The template cannot be deployed: why. */
+  readonly error?: string;
+  readonly resources: readonly PlannedResource[];
+}
+
+const ACTION_LABELS: Readonly<Record<PlannedAction, string>> = {
+  'no-change': 'no change',
+  'create': 'create',
+  'adopt': 'adopt',
+  'update': 'update',
+  'replace': 'REPLACE',
+  'delete': 'delete',
+  'retain': 'retain',
+  'fail': 'FAIL',
+};
+
+/** `cdk-codestar plan`: answers the exit code. */
+export async function planCommand(argv: readonly string[], io: CommandIo): Promise<number> {
+  const parsed = parseCommandLine(argv, {
+    options: {
+      help: { type: 'boolean', short: 'h' },
+      json: { type: 'boolean' },
+      debug: { type: 'boolean' },
+      stack: { type: 'string', multiple: true },
+      account: { type: 'string' },
+      region: { type: 'string' },
+    },
+    allowPositionals: true,
+  });
+  const values = parsed.values as { help?: boolean; json?: boolean; stack?: string[]; account?: string; region?: string };
+  if (values.help === true) {
+    io.out(PLAN_USAGE);
+    return EXIT.ok;
+  }
+  if (parsed.positionals.length > 1) {
+    throw new UsageError(`one assembly directory at most, got ${parsed.positionals.length}: ${parsed.positionals.join(' ')}`);
+  }
+  const plans = await planAssembly(io, parsed.positionals[0] ?? 'cdk.out', {
+    stacks: values.stack,
+    account: accountArgument(values.account),
+    region: values.region ?? io.env.AWS_REGION,
+  });
+  if (values.json === true) {
+    io.out(JSON.stringify({ stacks: plans }, undefined, 2));
+  } else {
+    plans.forEach(plan => printPlan(plan, io));
+  }
+  return EXIT.ok;
+}
+
+/** The plan of every stack of the assembly (or of those named), in the assembly's deploy order. */
+export async function planAssembly(
+  io: CommandIo, assembly: string, options: { readonly stacks?: readonly string[]; readonly account?: string; readonly region?: string } = {},
+): Promise<StackPlan[]> {
+  const stacks = assemblyStacks(io, assembly, options.stacks);
+  const runner = new LifecycleRunner({ stateFile: path.join(io.cwd, STATE_FILE), account: options.account, region: options.region });
+  const reader = CodeStarReader.fromEnvironment(io.env);
+  const plans: StackPlan[] = [];
+  for (const stack of stacks) {
+    const planned: PlannedResource[] = [];
+    // Tokens derive from the deployed stack's id; a new stack's is made when it is created.
+    const planner = new ResourcePlanner(reader, runner.readState().stacks[stack.stackName]?.stackId);
+    const preview = await runner.preview(stack, async resource => {
+      const { record, predicted } = await planner.plan(resource);
+      planned.push(record);
+      return predicted;
+    });
+    for (const { logicalId, record } of preview.removed) {
+      planned.push(await planner.removal(logicalId, record));
+    }
+    plans.push({ stackName: preview.stackName, isNew: preview.stackId === undefined, error: preview.error, resources: planned });
+  }
+  return plans;
+}
+
+/** Bool as CloudFormation delivers it: the string 'true' (or a boolean, from a hand-made template). */
+function flag(value: unknown): boolean {
+  return value === true || value === 'true';
+}
+
+function text(value: unknown): string | undefined {
+  return typeof value === 'string' ? value : undefined;
+}
+
+function isUnknown(value: unknown): boolean {
+  return JSON.stringify(value ?? null).includes(UNKNOWN_VALUE);
+}
+
+function isRetain(policy: string | undefined): boolean {
+  return policy === 'Retain' || policy === 'RetainExceptOnCreate';
+}
+
+/** The call as the local endpoint logs it: absent members dropped, sensitive ones masked. */
+function call(operation: CodeStarOperation, input: object): PlannedCall {
+  const plain = JSON.parse(JSON.stringify(input)) as Record<string, unknown>;
+  return { operation, input: redactSensitive(plain, loadModel().operations[operation].input) as Record<string, unknown> };
+}
+
+interface Outcome {
+  readonly record: PlannedResource;
+  readonly predicted?: PredictedRecord;
+}
+
+interface Step {
+  readonly action: PlannedAction;
+  readonly calls: PlannedCall[];
+  readonly notes: string[];
+  readonly physicalResourceId?: string;
+}
+
+/**
+ * Mirrors each handler's decisions (lambda/project.ts, team-member.ts, user-profile.ts) on what is
+ * there, with the handler's own planners, tokens and physical ids (src/private): the calls are
+ * those the deploy will make. `stackId` is the deployed stack's (undefined for a new stack, which
+ * owns nothing yet).
+ */
+class ResourcePlanner {
+  /** Projects this deploy creates: their teams start empty (but for the caller that creates them, no IAM user). */
+  private readonly creating = new Set<string>();
+
+  constructor(private readonly reader: CodeStarReader, private readonly stackId: string | undefined) {}
+
+  public async plan(resource: PreviewResource): Promise<Outcome> {
+    const { logicalId, type, properties, before } = resource;
+    const done = (step: Step, predicted?: PredictedRecord): Outcome => ({
+      record: { logicalId, resourceType: type, action: step.action, calls: step.calls, notes: step.notes },
+      predicted,
+    });
+    if (resource.error !== undefined) {
+      return done({ action: 'fail', calls: [], notes: [`its properties cannot be resolved: ${resource.error}`] });
+    }
+    if (before !== undefined && canonicalJson(before.properties) === canonicalJson(properties)) {
+      return done({ action: 'no-change', calls: [], notes: [] }, { physicalResourceId: before.physicalResourceId, data: before.data });
+    }
+    if (isUnknown(properties)) {
+      return done({
+        action: before === undefined ? 'create' : 'update',
+        calls: [],
+        notes: ['depends on a resource this deploy creates or replaces: its calls are known only then'],
+      });
+    }
+    const step = await this.step(type, logicalId, properties, before);
+    if (step.action === 'replace' && before !== undefined) {
+      // The old physical resource goes in cleanup, by the new template's UpdateReplacePolicy.
+      const old = await this.deletion(type, logicalId, before, resource.updateReplacePolicy);
+      step.calls.push(...old.calls);
+      step.notes.push(...old.notes.map(note => `the old one: ${note}`));
+    }
+    const predicted = step.physicalResourceId === undefined || step.action === 'fail'
+      ? undefined
+      : { physicalResourceId: step.physicalResourceId, data: predictedData(type, properties) };
+    return done(step, predicted);
+  }
+
+  /** A deployed resource the template no longer holds: deleted in cleanup unless its DeletionPolicy retains it. */
+  public async removal(logicalId: string, record: ResourceState): Promise<PlannedResource> {
+    const step = await this.deletion(record.type, logicalId, record, record.deletionPolicy);
+    return { logicalId, resourceType: record.type, action: step.action, calls: step.calls, notes: step.notes };
+  }
+
+  private step(type: string, logicalId: string, properties: Record<string, unknown>, before?: ResourceState): Promise<Step> {
+    switch (type) {
+      case PROJECT_RESOURCE_TYPE: return this.project(logicalId, properties, before);
+      case TEAM_MEMBER_RESOURCE_TYPE: return this.teamMember(logicalId, properties, before);
+      case USER_PROFILE_RESOURCE_TYPE: return this.userProfile(properties, before);
+      default: return Promise.resolve({ action: 'fail', calls: [], notes: [`${type} is not a CodeStar resource type`] });
+    }
+  }
+
+  private deletion(type: string, logicalId: string, record: ResourceState, policy: string | undefined): Promise<Step> {
+    if (isRetain(policy)) {
+      return Promise.resolve({ action: 'retain', calls: [], notes: [`${policy}: left in the account, no longer managed by the stack`] });
+    }
+    switch (type) {
+      case PROJECT_RESOURCE_TYPE: return this.projectDeletion(logicalId, record);
+      case TEAM_MEMBER_RESOURCE_TYPE: return this.teamMemberDeletion(record);
+      case USER_PROFILE_RESOURCE_TYPE: return this.userProfileDeletion(record);
+      default: return Promise.resolve({ action: 'delete', calls: [], notes: [] });
+    }
+  }
+
+  // ---- projects (lambda/project.ts) --------------------------------------------------------------
+
+  private async project(logicalId: string, properties: Record<string, unknown>, before?: ResourceState): Promise<Step> {
+    const desired = projectState(properties);
+    if (before !== undefined && before.physicalResourceId === desired.id) {
+      const notes = creationInputsChanged(before.properties, properties)
+        ? ['sourceCode or toolchain changed: they apply only when a project is created, so the change is not applied'] : [];
+      const calls = planProjectUpdate(projectState(before.properties), desired).map(c => call(c.operation, c.input));
+      return { action: calls.length === 0 ? 'no-change' : 'update', calls, notes, physicalResourceId: desired.id };
+    }
+    // A new resource, or a new project id: the handler creates (or recognises) that project.
+    const replacing = before !== undefined;
+    const live = await this.reader.project(desired.id);
+    const token = this.stackId === undefined ? undefined : projectToken({ stackId: this.stackId, logicalResourceId: logicalId }, desired.id);
+    const create = call('CreateProject', {
+      id: desired.id,
+      name: desired.name,
+      description: desired.description,
+      clientRequestToken: token ?? UNKNOWN_VALUE,
+      sourceCode: properties.sourceCode,
+      toolchain: properties.toolchain,
+      tags: desired.tags,
+    });
+    if (live === undefined) {
+      this.creating.add(desired.id);
+      return {
+        action: replacing ? 'replace' : 'create',
+        calls: [create],
+        notes: ['CodeStar has created no new projects since 2024-07-31: on AWS this CreateProject fails'],
+        physicalResourceId: desired.id,
+      };
+    }
+    const own = token !== undefined && live.clientRequestToken === token;
+    if (!own && !flag(properties.adopt)) {
+      return {
+        action: 'fail',
+        calls: [],
+        notes: [`project ${desired.id} already exists and is not this resource's own creation: the deploy fails and leaves it unchanged (set adopt: true to manage it)`],
+      };
+    }
+    const calls = [
+      // A repeat of this resource's own token is answered with success.
+      ...(own ? [create] : []),
+      ...planProjectUpdate(liveProjectState(live), desired).map(c => call(c.operation, c.input)),
+    ];
+    const notes = own ? ['the project exists and is this resource\'s own creation: recognised'] : ['an existing project, taken over (adopt: true)'];
+    if (!own && (properties.sourceCode !== undefined || properties.toolchain !== undefined)) {
+      notes.push('sourceCode and toolchain apply only to a project the handler creates: not applied');
+    }
+    return { action: replacing ? 'replace' : own ? 'create' : 'adopt', calls, notes, physicalResourceId: desired.id };
+  }
+
+  private async projectDeletion(logicalId: string, record: ResourceState): Promise<Step> {
+    const id = record.physicalResourceId;
+    if (!isProjectId(id)) {
+      return { action: 'delete', calls: [], notes: ['no project behind its physical id: nothing to delete'] };
+    }
+    const live = await this.reader.project(id);
+    if (live === undefined) {
+      return { action: 'delete', calls: [], notes: [`project ${id} no longer exists`] };
+    }
+    const resource = { stackId: this.stackId ?? '', logicalResourceId: logicalId };
+    const own = live.clientRequestToken === projectToken(resource, id);
+    if (!own && !flag(record.properties.adopt)) {
+      return { action: 'retain', calls: [], notes: [`project ${id} is not this stack's own creation: left untouched`] };
+    }
+    if (live.state === 'DeleteInProgress' || live.state === 'DeleteComplete') {
+      return { action: 'delete', calls: [], notes: [`project ${id} is already being deleted`] };
+    }
+    const failed = live.state === 'CreateFailed';
+    if (flag(record.properties.deletionProtection) && !failed) {
+      return {
+        action: 'fail',
+        calls: [],
+        notes: [`project ${id} has deletion protection: the handler refuses to delete it (its Delete fails), so it stays in the account`],
+      };
+    }
+    return {
+      action: 'delete',
+      calls: [call('DeleteProject', {
+        id,
+        deleteStack: failed || flag(record.properties.deleteStack),
+        clientRequestToken: deleteProjectToken(resource, id, live),
+      })],
+      notes: [`project ${id} is deleted: CodeStar can never create it again`],
+    };
+  }
+
+  // ---- team members (lambda/team-member.ts) ------------------------------------------------------
+
+  private async teamMember(logicalId: string, properties: Record<string, unknown>, before?: ResourceState): Promise<Step> {
+    const desired = {
+      projectId: text(properties.projectId) ?? '',
+      userArn: text(properties.userArn) ?? '',
+      projectRole: text(properties.projectRole) ?? '',
+      remoteAccessAllowed: properties.remoteAccessAllowed === undefined ? undefined : flag(properties.remoteAccessAllowed),
+    };
+    const id = before === undefined ? undefined : parseTeamMemberId(before.physicalResourceId);
+    if (before !== undefined && id !== undefined && id.projectId === desired.projectId && id.userArn === desired.userArn) {
+      const old = { projectRole: text(before.properties.projectRole) ?? '', remoteAccessAllowed: flag(before.properties.remoteAccessAllowed) };
+      const update = planTeamMemberUpdate(old, desired);
+      return {
+        action: update === undefined ? 'no-change' : 'update',
+        calls: update === undefined ? [] : [call('UpdateTeamMember', update)],
+        notes: [],
+        physicalResourceId: before.physicalResourceId,
+      };
+    }
+    const replacing = before !== undefined;
+    const members = this.creating.has(desired.projectId) ? [] : await this.reader.teamMembers(desired.projectId);
+    if (members === undefined) {
+      return { action: 'fail', calls: [], notes: [`project ${desired.projectId} does not exist: AssociateTeamMember fails`] };
+    }
+    const existing = members.find(m => m.userArn === desired.userArn);
+    if (existing === undefined) {
+      const token = this.stackId === undefined
+        ? UNKNOWN_VALUE
+        : membershipToken({ stackId: this.stackId, logicalResourceId: logicalId }, desired.projectId, desired.userArn);
+      return {
+        action: replacing ? 'replace' : 'create',
+        calls: [call('AssociateTeamMember', { ...desired, clientRequestToken: token })],
+        notes: [],
+        physicalResourceId: formatTeamMemberId(desired),
+      };
+    }
+    // An existing membership answers TeamMemberAlreadyAssociatedException: adopted, converged, and restored on delete.
+    const adopted = { projectRole: existing.projectRole, remoteAccessAllowed: existing.remoteAccessAllowed };
+    const update = planTeamMemberUpdate(adopted, desired);
+    return {
+      action: replacing ? 'replace' : 'adopt',
+      calls: update === undefined ? [] : [call('UpdateTeamMember', update)],
+      notes: [`the user is already a member (${existing.projectRole}): adopted, and restored to that when the resource is deleted`],
+      physicalResourceId: formatTeamMemberId({ ...desired, adopted }),
+    };
+  }
+
+  private async teamMemberDeletion(record: ResourceState): Promise<Step> {
+    const id = parseTeamMemberId(record.physicalResourceId);
+    if (id === undefined) {
+      return { action: 'delete', calls: [], notes: ['no membership behind its physical id: nothing to delete'] };
+    }
+    const members = await this.reader.teamMembers(id.projectId);
+    const current = members?.find(m => m.userArn === id.userArn);
+    if (current === undefined) {
+      return { action: 'delete', calls: [], notes: ['the membership no longer exists'] };
+    }
+    if (id.adopted !== undefined) {
+      return {
+        action: 'delete',
+        calls: [call('UpdateTeamMember', { projectId: id.projectId, userArn: id.userArn, ...id.adopted })],
+        notes: [`the membership existed before the stack adopted it: restored to ${id.adopted.projectRole}, not removed`],
+      };
+    }
+    return { action: 'delete', calls: [call('DisassociateTeamMember', { projectId: id.projectId, userArn: id.userArn })], notes: [] };
+  }
+
+  // ---- user profiles (lambda/user-profile.ts) ----------------------------------------------------
+
+  private async userProfile(properties: Record<string, unknown>, before?: ResourceState): Promise<Step> {
+    const desired = {
+      userArn: text(properties.userArn) ?? '',
+      displayName: text(properties.displayName) ?? '',
+      emailAddress: text(properties.emailAddress) ?? '',
+      sshPublicKey: text(properties.sshPublicKey),
+      adopt: flag(properties.adopt),
+    };
+    const id = before === undefined ? undefined : parseUserProfileId(before.physicalResourceId);
+    if (before !== undefined && id !== undefined && id.userArn === desired.userArn) {
+      // A profile that is not ours is compared with what it is, not with what was declared before.
+      const current = id.existing ? await this.reader.userProfile(desired.userArn) : {
+        displayName: text(before.properties.displayName) ?? '',
+        emailAddress: text(before.properties.emailAddress) ?? '',
+        sshPublicKey: text(before.properties.sshPublicKey) ?? '',
+      };
+      if (current === undefined) {
+        return { action: 'fail', calls: [], notes: ['the profile no longer exists: DescribeUserProfile fails'] };
+      }
+      return this.converge(desired, id.existing, current, 'update', before.physicalResourceId);
+    }
+    const replacing = before !== undefined;
+    const live = await this.reader.userProfile(desired.userArn);
+    if (live === undefined) {
+      return {
+        action: replacing ? 'replace' : 'create',
+        calls: [call('CreateUserProfile', { userArn: desired.userArn, displayName: desired.displayName, emailAddress: desired.emailAddress, sshPublicKey: desired.sshPublicKey })],
+        notes: [],
+        physicalResourceId: desired.userArn,
+      };
+    }
+    const step = this.converge(desired, true, live, replacing ? 'replace' : desired.adopt ? 'adopt' : 'create', `${desired.userArn}|existing`);
+    step.notes.unshift('a profile exists already: it is not this resource\'s own creation');
+    return step;
+  }
+
+  private converge(
+    desired: Parameters<typeof planUserProfileUpdate>[1], existing: boolean, current: Parameters<typeof planUserProfileUpdate>[0],
+    action: PlannedAction, physicalResourceId: string,
+  ): Step {
+    const update = planUserProfileUpdate(current, desired);
+    if (update === undefined) {
+      return { action: action === 'update' ? 'no-change' : action, calls: [], notes: [], physicalResourceId };
+    }
+    if (existing && desired.adopt !== true) {
+      return { action: 'fail', calls: [], notes: ['the existing profile differs and the resource does not declare adopt: the deploy fails and leaves it unchanged'] };
+    }
+    return { action, calls: [call('UpdateUserProfile', update)], notes: [], physicalResourceId };
+  }
+
+  private async userProfileDeletion(record: ResourceState): Promise<Step> {
+    const id = parseUserProfileId(record.physicalResourceId);
+    if (id === undefined) {
+      return { action: 'delete', calls: [], notes: ['no profile behind its physical id: nothing to delete'] };
+    }
+    if (id.existing && !flag(record.properties.adopt)) {
+      return { action: 'retain', calls: [], notes: ['the profile is not this stack\'s own creation: left untouched'] };
+    }
+    return { action: 'delete', calls: [call('DeleteUserProfile', { userArn: id.userArn })], notes: [] };
+  }
+}
+
+function projectState(properties: Record<string, unknown>): ProjectState {
+  return {
+    id: text(properties.id) ?? '',
+    name: text(properties.name) ?? '',
+    description: text(properties.description),
+    tags: properties.tags as Record<string, string> | undefined,
+  };
+}
+
+function liveProjectState(live: LiveProject): ProjectState {
+  return { id: live.id, name: live.name, description: live.description, tags: live.tags };
+}
+
+function creationInputsChanged(old: Record<string, unknown>, desired: Record<string, unknown>): boolean {
+  return canonicalJson({ s: old.sourceCode, t: old.toolchain }) !== canonicalJson({ s: desired.sourceCode, t: desired.toolchain });
+}
+
+/** The attributes a resource will answer (see projectData and the other handlers' Data): from its properties. */
+function predictedData(type: string, properties: Record<string, unknown>): Record<string, unknown> {
+  switch (type) {
+    case PROJECT_RESOURCE_TYPE:
+      // Arn, StackId and ProjectTemplateId are CodeStar's to say.
+      return { Id: properties.id, Arn: UNKNOWN_VALUE, StackId: UNKNOWN_VALUE, ProjectTemplateId: UNKNOWN_VALUE };
+    case TEAM_MEMBER_RESOURCE_TYPE:
+      return { ProjectId: properties.projectId, UserArn: properties.userArn };
+    default:
+      return { UserArn: properties.userArn };
+  }
+}
+
+function printPlan(plan: StackPlan, io: CommandIo): void {
+  io.out(`${plan.stackName}${plan.isNew ? ' (new stack)' : ''}`);
+  if (plan.error !== undefined) {
+    io.out(`  the template cannot be deployed: ${plan.error}`);
+    return;
+  }
+  const changes = plan.resources.filter(r => r.action !== 'no-change');
+  if (changes.length === 0) {
+    io.out(`  no change to CodeStar (${plan.resources.length} resource${plan.resources.length === 1 ? '' : 's'})`);
+    return;
+  }
+  for (const resource of plan.resources) {
+    io.out(`  ${ACTION_LABELS[resource.action].padEnd(9)} ${resource.logicalId} (${resource.resourceType})`);
+    for (const c of resource.calls) {
+      io.out(`      ${c.operation} ${JSON.stringify(maskUsers(c.input))}`);
+    }
+    for (const note of resource.notes) {
+      io.out(`      - ${note}`);
+    }
+  }
+  const counts = Object.entries(countBy(plan.resources.map(r => r.action))).map(([action, n]) => `${n} ${ACTION_LABELS[action as PlannedAction]}`);
+  io.out(`  ${counts.join(', ')}`);
+}
+
+/** IAM user names are personal data: the printed plan shows an ARN's account, not its user. */
+function maskUsers(input: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(input).map(([k, v]) => [k, typeof v === 'string' && isUserArn(v) ? v.replace(/:user\/.*$/, ':user/***') : v]));
+}
+
+function countBy(values: readonly string[]): Record<string, number> {
+  const counts: Record<string, number> = {};
+  values.forEach(v => { counts[v] = (counts[v] ?? 0) + 1; });
+  return counts;
+}
