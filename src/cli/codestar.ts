@@ -75,17 +75,18 @@ export class CodeStarReader {
   /** The project, or undefined when there is none of that id. */
   public async project(id: string): Promise<LiveProject | undefined> {
     let described: CodeStarSdk.DescribeProjectCommandOutput;
+    const tags: Record<string, string> = {};
     try {
       described = await this.client.send(new this.sdk.DescribeProjectCommand({ id }));
+      for await (const page of this.pages(nextToken => this.client.send(new this.sdk.ListTagsForProjectCommand({ id, nextToken })))) {
+        Object.assign(tags, page.tags);
+      }
     } catch (e) {
+      // Also when it goes between the two calls (a project being deleted).
       if ((e as Error).name === 'ProjectNotFoundException') {
         return undefined;
       }
       throw e;
-    }
-    const tags: Record<string, string> = {};
-    for await (const page of this.pages(nextToken => this.client.send(new this.sdk.ListTagsForProjectCommand({ id, nextToken })))) {
-      Object.assign(tags, page.tags);
     }
     return {
       id,

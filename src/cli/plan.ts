@@ -510,7 +510,9 @@ function printPlan(plan: StackPlan, io: CommandIo): void {
     }
   }
   const counts = Object.entries(countBy(plan.resources.map(r => r.action))).map(([action, n]) => `${n} ${ACTION_LABELS[action as PlannedAction]}`);
-  io.out(`  ${counts.join(', ')}`);
+  const calls = plan.resources.reduce((n, r) => n + r.calls.length, 0);
+  const fails = plan.resources.some(r => r.action === 'fail');
+  io.out(`  ${counts.join(', ')}; ${fails ? 'the deploy fails' : calls === 0 ? 'no CodeStar call changes anything' : `${calls} CodeStar call${calls === 1 ? '' : 's'}`}`);
 }
 
 /** IAM user names are personal data: the printed plan shows an ARN's account, not its user. */

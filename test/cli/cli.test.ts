@@ -91,7 +91,7 @@ test.each([
   [['deploy', 'a', 'b'], /^cdk-codestar deploy: one assembly directory at most, got 2: a b/],
   [['deploy', '--poll-interval', 'soon'], /--poll-interval must be a non-negative integer/],
   [['destroy', 'cdk.out'], /^cdk-codestar destroy: Unexpected argument 'cdk.out'/],
-  [['ship'], /^cdk-codestar: unknown command ship \(commands: local, deploy, destroy\)\n$/],
+  [['ship'], /^cdk-codestar: unknown command ship \(commands: local, deploy, destroy, plan, import, drift\)\n$/],
 ])('a wrong command line %j exits 2 with one line', async (args, message) => {
   const ran = await cli(args);
 

@@ -189,7 +189,7 @@ test('the printed plan: one line per resource, its calls, no personal data', asy
   expect(ran.code).toBe(0);
   expect(ran.stdout).toMatch(/^E2E\n/);
   expect(ran.stdout).toMatch(/ {2}update {4}TeamMember\w+ \(Custom::CodeStarTeamMember\)\n {6}UpdateTeamMember \{"projectId":"plan-app","userArn":"arn:aws:iam::\d{12}:user\/\*\*\*","projectRole":"Owner"\}\n/);
-  expect(ran.stdout).toMatch(/ {2}3 no change, 1 update\n$/);
+  expect(ran.stdout).toMatch(/ {2}3 no change, 1 update; 1 CodeStar call\n$/);
   // Logical ids are the template's own; values are masked, user names in ARNs too.
   expect(ran.stdout).not.toMatch(/user\/alice|user\/bob|example\.org|Alice Example|Plan app/);
 });
