@@ -1,7 +1,10 @@
 #!/usr/bin/env node
 import { deployCommand, destroyCommand } from './deploy';
+import { driftCommand } from './drift';
 import { CommandError, EXIT, UsageError } from './errors';
+import { importCommand } from './import';
 import { CommandIo, processIo } from './io';
+import { planCommand } from './plan';
 import { main as localMain } from '../local/cli';
 
 export const USAGE = `Usage: cdk-codestar <command> [options]
@@ -12,6 +15,9 @@ Commands:
   local      start a local CodeStar endpoint (its account optionally kept in a file)
   deploy     deploy a cloud assembly's stacks to a CodeStar endpoint, as CloudFormation would
   destroy    delete the stacks deploy deployed
+  plan       what deploying a cloud assembly will do to CodeStar: the exact calls, replacements flagged
+  import     write a CDK app that declares the account's existing CodeStar projects, teams and profiles
+  drift      compare the CodeStar resources deploy deployed with what CodeStar holds now
 
 Run \`cdk-codestar <command> --help\` for a command's options. Every command takes --debug, which
 prints the stack trace of an unexpected error.
@@ -28,6 +34,9 @@ const COMMANDS: Readonly<Record<string, Command>> = {
   },
   deploy: deployCommand,
   destroy: destroyCommand,
+  plan: planCommand,
+  import: importCommand,
+  drift: driftCommand,
 };
 
 /** Runs one command line; answers the exit code. Errors become one line (and a trace with --debug). */

@@ -1,6 +1,8 @@
 import { spawn } from 'node:child_process';
 import * as path from 'node:path';
 
+export { prepareAppDir } from '../../examples/app-dir';
+
 /** `cdk-codestar`, run as a user runs it: a process, its output and its exit code. */
 
 export const ROOT = path.join(__dirname, '..', '..');
