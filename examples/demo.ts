@@ -8,7 +8,10 @@
  *   4. synthesize stage `changed` and deploy it: a rename, a new tag, a role change, and a team
  *      member replaced by another user (Carol by Dave);
  *   5. destroy;
- *   6. ask the endpoint, through the SDK, what it still holds: nothing, or the demo fails.
+ *   6. ask the endpoint, through the SDK, what it still holds: nothing, or the demo fails;
+ *   7. the second story (examples/existing-account.ts): an account made outside CDK, imported with
+ *      `cdk-codestar import`, planned, deployed with no change, changed in code and outside CDK
+ *      (plan, deploy, drift), destroyed: the account is as it was.
  *
  * Nothing here talks to AWS. Everything the demo writes goes to a temporary directory.
  */
@@ -20,6 +23,7 @@ import {
   CodeStarClient, DescribeProjectCommand, ListProjectsCommand, ListTagsForProjectCommand, ListTeamMembersCommand, ListUserProfilesCommand,
 } from '@aws-sdk/client-codestar';
 import { EXAMPLE_STACK_ID, ExampleStage } from './app';
+import { existingAccountStory } from './existing-account';
 import { LocalCodeStar, startLocalCodeStar } from '../src/local/endpoint';
 import { LifecycleRunner, RunResult } from '../src/local/runner';
 
@@ -225,6 +229,11 @@ async function main(): Promise<number> {
 
     header('What the endpoint holds now (its own answers, through the AWS SDK)');
     problems.push(...await finalView(client));
+
+    out();
+    out('Second story: an account whose projects, teams and profiles exist already, brought under CDK.');
+    run('npx', ['projen', 'bundle:cli-sdk']);
+    problems.push(...await existingAccountStory(work, { out, header }));
   } catch (e) {
     problems.push(e instanceof Error ? e.message : String(e));
   } finally {
@@ -241,7 +250,8 @@ async function main(): Promise<number> {
     return 1;
   }
   fs.rmSync(work, { recursive: true, force: true });
-  out(`Demo complete in ${seconds} s: deployed, changed and destroyed; the endpoint holds nothing any more.`);
+  out(`Demo complete in ${seconds} s: the example app deployed, changed and destroyed, leaving nothing; an existing account`);
+  out('imported, deployed with no change, changed in code and outside CDK, and left as it was.');
   return 0;
 }
 

@@ -5,8 +5,8 @@ import { CommandError, EXIT, UsageError } from './errors';
 import { CommandIo } from './io';
 import { PROJECT_RESOURCE_TYPE, TEAM_MEMBER_RESOURCE_TYPE, USER_PROFILE_RESOURCE_TYPE } from '../private/contract';
 import { isProjectId } from '../private/identifiers';
-import { parseTeamMemberId, parseUserProfileId } from '../private/physical-ids';
 import { STRING_SHAPES, StringShape, StringShapeName } from '../private/model';
+import { parseTeamMemberId, parseUserProfileId } from '../private/physical-ids';
 
 export const DRIFT_USAGE = `Usage: cdk-codestar drift [ASSEMBLY] [options]
 
