@@ -5,6 +5,7 @@ import * as vm from 'node:vm';
 import { prepareAppDir, Ran, ROOT, runCli } from './helpers';
 import { generateApp, literal, ReadAccount } from '../../src/cli/generate-app';
 import { IMPORT_USAGE } from '../../src/cli/import';
+import { PlannedResource, StackPlan } from '../../src/cli/plan';
 import { LocalCodeStar, startLocalCodeStar } from '../../src/local/endpoint';
 import { tempDir, userArn } from '../local/helpers';
 
@@ -111,12 +112,19 @@ async function cdkSynth(file: string): Promise<void> {
 
 /** Deploys cdk.out (no CodeStar call may change anything), destroys it, and compares the account with `before`. */
 async function deployAndDestroy(before: ReturnType<typeof accountSnapshot>): Promise<void> {
+  // The plan: every resource adopted, and no CodeStar call at all.
+  const planned = await plan();
+  expect(new Set(planned.map(r => r.action))).toEqual(new Set(['adopt']));
+  expect(planned.flatMap(r => r.calls)).toEqual([]);
+
   codestar.clearCalls();
   const deployed = await cli(['deploy', '--poll-interval', '1']);
   expect([deployed.code, deployed.stderr]).toEqual([0, '']);
   expect(deployed.stdout).toMatch(/CodeStarAccount: CREATE_COMPLETE/);
   expect(codestar.mutatingCalls()).toEqual([]);
   expect(accountSnapshot()).toEqual(before);
+  // Deployed, the plan is no change at all.
+  expect(new Set((await plan()).map(r => r.action))).toEqual(new Set(['no-change']));
 
   codestar.clearCalls();
   const destroyed = await cli(['destroy', '--poll-interval', '1']);
@@ -130,6 +138,15 @@ async function deployAndDestroy(before: ReturnType<typeof accountSnapshot>): Pro
   expect(restored).toHaveLength(members.length);
   expect(restored).toEqual(expect.arrayContaining(members));
   expect(accountSnapshot()).toEqual(before);
+}
+
+/** `cdk-codestar plan --json` of cdk.out: its one stack's resources. */
+async function plan(): Promise<PlannedResource[]> {
+  const ran = await cli(['plan', '--json']);
+  expect([ran.code, ran.stderr]).toEqual([0, '']);
+  const { stacks } = JSON.parse(ran.stdout) as { stacks: StackPlan[] };
+  expect(stacks.map(s => s.stackName)).toEqual(['CodeStarAccount']);
+  return [...stacks[0].resources];
 }
 
 const read = (file = 'codestar-app.ts') => fs.readFileSync(path.join(dir, file), 'utf-8');
