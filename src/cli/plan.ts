@@ -37,7 +37,7 @@ Options:
   -h, --help            print this help
 `;
 
-export type PlannedAction = 'no-change' | 'create' | 'adopt' | 'update' | 'replace' | 'delete' | 'retain' | 'fail';
+export type PlannedAction = 'no-change' | 'create' | 'adopt' | 'update' | 'replace' | 'delete' | 'retain' | 'fail' | 'not-reached';
 
 /** A mutating CodeStar call the deploy will make (and that will succeed), its input as the endpoint logs it. */
 export interface PlannedCall {
@@ -72,6 +72,7 @@ const ACTION_LABELS: Readonly<Record<PlannedAction, string>> = {
   'delete': 'delete',
   'retain': 'retain',
   'fail': 'FAIL',
+  'not-reached': 'skipped',
 };
 
 /** `cdk-codestar plan`: answers the exit code. */
@@ -113,7 +114,10 @@ export async function planAssembly(
   io: CommandIo, assembly: string, options: { readonly stacks?: readonly string[]; readonly account?: string; readonly region?: string } = {},
 ): Promise<StackPlan[]> {
   const stacks = assemblyStacks(io, assembly, options.stacks);
-  const runner = new LifecycleRunner({ stateFile: path.join(io.cwd, STATE_FILE), account: options.account, region: options.region });
+  // A preview reports nothing itself: the plan is this command's only output.
+  const runner = new LifecycleRunner({
+    stateFile: path.join(io.cwd, STATE_FILE), account: options.account, region: options.region, writer: () => undefined,
+  });
   const reader = CodeStarReader.fromEnvironment(io.env);
   const plans: StackPlan[] = [];
   for (const stack of stacks) {
@@ -128,9 +132,24 @@ export async function planAssembly(
     for (const { logicalId, record } of preview.removed) {
       planned.push(await planner.removal(logicalId, record));
     }
-    plans.push({ stackName: preview.stackName, isNew: preview.stackId === undefined, error: preview.error, resources: planned });
+    const resources = stopAtFailure(planned, preview.resources.length);
+    plans.push({ stackName: preview.stackName, isNew: preview.stackId === undefined, error: preview.error, resources });
   }
   return plans;
+}
+
+/**
+ * The deploy stops at its first failing resource and rolls back: what comes after it (in deploy
+ * order, then the cleanup of removed resources) is not reached. The first `deployed` records are
+ * the template's resources; the rest are removals.
+ */
+function stopAtFailure(planned: readonly PlannedResource[], deployed: number): PlannedResource[] {
+  const failed = planned.findIndex((r, i) => i < deployed && r.action === 'fail');
+  if (failed < 0) {
+    return [...planned];
+  }
+  const note = `not reached: the deploy fails at ${planned[failed].logicalId} and rolls back what it did before`;
+  return planned.map((r, i) => i <= failed ? r : { ...r, action: 'not-reached', calls: [], notes: [note] });
 }
 
 /** Bool as CloudFormation delivers it: the string 'true' (or a boolean, from a hand-made template). */
@@ -310,10 +329,12 @@ class ResourcePlanner {
     }
     const failed = live.state === 'CreateFailed';
     if (flag(record.properties.deletionProtection) && !failed) {
+      // A Delete that fails in cleanup is a warning: the stack completes, and the project is left unmanaged.
       return {
-        action: 'fail',
+        action: 'retain',
         calls: [],
-        notes: [`project ${id} has deletion protection: the handler refuses to delete it (its Delete fails), so it stays in the account`],
+        notes: [`project ${id} has deletion protection: the handler refuses to delete it (its Delete fails in cleanup, a warning), `
+          + 'so it stays in the account, no longer managed by the stack'],
       };
     }
     return {

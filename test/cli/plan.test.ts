@@ -145,9 +145,13 @@ test('an existing account: adoption planned with its converging calls, conflicts
   codestar.state.seedTeamMember('legacy', { userArn: userArn('alice'), projectRole: 'Viewer' });
   codestar.state.seedUserProfile({ userArn: userArn('alice'), displayName: 'Alice', emailAddress: 'alice@example.org' });
 
-  synthesize(path.join(dir, 'cdk.out'), { projects: [{ projectId: 'legacy', name: 'Legacy' }] });
+  synthesize(path.join(dir, 'cdk.out'), { projects: [{ projectId: 'legacy', name: 'Legacy', members: [{ user: 'alice', role: ProjectRole.CONTRIBUTOR }] }] });
   const conflict = await plan();
-  expect(conflict.resources).toEqual([expect.objectContaining({ action: 'fail', notes: [expect.stringMatching(/already exists and is not this resource's own creation/)] })]);
+  // The deploy stops at the conflict: the member that depends on the project is never reached.
+  expect(conflict.resources).toEqual([
+    expect.objectContaining({ action: 'fail', notes: [expect.stringMatching(/already exists and is not this resource's own creation/)] }),
+    expect.objectContaining({ action: 'not-reached', calls: [], notes: [expect.stringMatching(/^not reached: the deploy fails at Project/)] }),
+  ]);
 
   const adopted = await planThenDeploy({
     projects: [{ projectId: 'legacy', name: 'Legacy', tags: { team: 'blue' }, adopt: true, members: [{ user: 'alice', role: ProjectRole.CONTRIBUTOR }] }],
