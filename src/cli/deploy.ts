@@ -5,6 +5,7 @@ import { accountArgument, countArgument, parseCommandLine } from './arguments';
 import { assemblyStacks, STATE_DIR, STATE_FILE } from './deployed';
 import { CommandError, EXIT, UsageError } from './errors';
 import { CommandIo } from './io';
+import { progressOutput, ProgressOutput } from './progress';
 import { LifecycleRunner, RunResult } from '../local/runner';
 
 /** Where the handler's log lines go, as CloudWatch Logs would keep them: never onto the command's output. */
@@ -93,8 +94,7 @@ export async function deployCommand(argv: readonly string[], io: CommandIo): Pro
   }
   assemblyStacks(io, options.assembly, options.stacks);
   const assembly = path.resolve(io.cwd, options.assembly);
-  const runner = runnerFor(options, io);
-  return report(await withHandlerLog(io, () => runner.deploy(assembly, { stacks: options.stacks })), options, io);
+  return runCommand(options, io, runner => runner.deploy(assembly, { stacks: options.stacks }));
 }
 
 /** `cdk-codestar destroy`: answers the exit code. */
@@ -104,8 +104,21 @@ export async function destroyCommand(argv: readonly string[], io: CommandIo): Pr
     io.out(DESTROY_USAGE);
     return EXIT.ok;
   }
-  const runner = runnerFor(options, io);
-  return report(await withHandlerLog(io, () => runner.destroy({ stacks: options.stacks })), options, io);
+  return runCommand(options, io, runner => runner.destroy({ stacks: options.stacks }));
+}
+
+/** Runs the runner's work with its progress on the command's progress stream, then reports. */
+async function runCommand(options: RunnerCommandOptions, io: CommandIo, work: (runner: LifecycleRunner) => Promise<RunResult>): Promise<number> {
+  // With --json, stdout holds the JSON alone.
+  const progress = progressOutput(io, options.json ? 'err' : 'out');
+  const runner = runnerFor(options, io, progress);
+  let result: RunResult;
+  try {
+    result = await withHandlerLog(io, () => work(runner));
+  } finally {
+    progress.end();
+  }
+  return report(result, options, io);
 }
 
 /**
@@ -126,7 +139,7 @@ async function withHandlerLog<T>(io: CommandIo, work: () => Promise<T>): Promise
   }
 }
 
-function runnerFor(options: RunnerCommandOptions, io: CommandIo): LifecycleRunner {
+function runnerFor(options: RunnerCommandOptions, io: CommandIo, progress: ProgressOutput): LifecycleRunner {
   const endpoint = io.env.AWS_ENDPOINT_URL_CODESTAR;
   if (!endpoint) {
     // The runner gives the handler fake credentials: without an endpoint it could only fail against AWS.
@@ -139,8 +152,8 @@ function runnerFor(options: RunnerCommandOptions, io: CommandIo): LifecycleRunne
     account: options.account,
     region: options.region ?? io.env.AWS_REGION ?? undefined,
     pollIntervalMs: options.pollIntervalMs,
-    // With --json, stdout holds the JSON alone.
-    writer: options.json ? io.err : io.out,
+    writer: progress.line,
+    status: progress.status,
   });
 }
 

@@ -78,8 +78,8 @@ export interface ProviderOptions {
   readonly serviceTimeoutMs?: number;
   /** Lambda environment variables, set on process.env for the duration of each invocation. */
   readonly environment: Readonly<Record<string, string>>;
-  /** Called after each incomplete isComplete poll. */
-  readonly onPoll?: (poll: number) => void;
+  /** Called after each incomplete isComplete poll, with the time since the request began. */
+  readonly onPoll?: (poll: number, elapsedMs: number) => void;
 }
 
 /** Loads a handler module (e.g. the bundle at assets/handler/index.js) with Node's own require. */
@@ -109,7 +109,8 @@ export async function runProvider(event: CustomResourceEvent, options: ProviderO
   if (event.RequestType === 'Delete' && event.PhysicalResourceId === CREATE_FAILED_MARKER) {
     return { status: 'SUCCESS', physicalResourceId: CREATE_FAILED_MARKER, data: {} };
   }
-  const deadline = options.serviceTimeoutMs === undefined ? undefined : Date.now() + options.serviceTimeoutMs;
+  const started = Date.now();
+  const deadline = options.serviceTimeoutMs === undefined ? undefined : started + options.serviceTimeoutMs;
 
   let onEventResult: OnEventResponse;
   try {
@@ -164,7 +165,7 @@ export async function runProvider(event: CustomResourceEvent, options: ProviderO
     if (deadline !== undefined && Date.now() >= deadline) {
       return { status: 'FAILED', reason: `Custom resource did not stabilize within its ServiceTimeout of ${options.serviceTimeoutMs! / 1000} seconds`, physicalResourceId };
     }
-    options.onPoll?.(poll);
+    options.onPoll?.(poll, Date.now() - started);
     await new Promise(resolve => setTimeout(resolve, options.pollIntervalMs));
   }
 }

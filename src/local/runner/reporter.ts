@@ -1,6 +1,7 @@
 /**
- * Deploy-style output: one line per resource and status. Free text (failure reasons, outputs) is
- * scrubbed of every secret registered (sensitive property values, ResponseURLs) before printing.
+ * Deploy-style output: one line per resource and status, and optionally the state of the work in
+ * progress for a live status display. Free text (failure reasons, outputs, the status) is scrubbed
+ * of every secret registered (sensitive property values, ResponseURLs) before it leaves.
  */
 
 export type ResourceStatus =
@@ -20,6 +21,12 @@ export interface ResourceEventRecord {
   readonly simulated: boolean;
 }
 
+/**
+ * Receives the work in progress as one line of text (a resource in progress, a request being waited
+ * for), or undefined once nothing is. It only mirrors the lines: they are complete without it.
+ */
+export type StatusSink = (text: string | undefined) => void;
+
 /** Secrets shorter than this are not scrubbed (they would mangle ordinary words). */
 const MIN_SECRET_LENGTH = 4;
 const MASK = '***';
@@ -27,8 +34,9 @@ const MASK = '***';
 export class Reporter {
   public readonly events: ResourceEventRecord[] = [];
   private readonly secrets = new Set<string>();
+  private lastStatus?: string;
 
-  constructor(private readonly write: (line: string) => void) {}
+  constructor(private readonly write: (line: string) => void, private readonly statusSink?: StatusSink) {}
 
   public addSecrets(values: Iterable<string>): void {
     for (const v of values) {
@@ -54,8 +62,30 @@ export class Reporter {
       record.simulated ? ' (simulated)' : '',
       record.reason ? `: ${record.reason}` : '',
     ].join('');
+    const inProgress = event.status.endsWith('_IN_PROGRESS');
+    if (!inProgress) {
+      // Before the line, so a live display need not redraw a state that is over.
+      this.status(undefined);
+    }
     this.write(`${event.stackName} | ${event.logicalId} (${event.resourceType}) ${event.status}${suffix}`);
+    if (inProgress) {
+      this.status(`${event.stackName} | ${event.logicalId} ${event.status}`);
+    }
     return record;
+  }
+
+  /** A request still being waited for, after its `poll`th incomplete isComplete: a status only, no line. */
+  public waiting(stackName: string, logicalId: string, state: string, poll: number, elapsedMs: number): void {
+    this.status(`waiting: ${stackName} | ${logicalId} ${state}, ${Math.floor(elapsedMs / 1000)} s (poll ${poll})`);
+  }
+
+  /** The sink hears of changes only. Ids and states only reach here; they are scrubbed all the same, like every line. */
+  public status(text: string | undefined): void {
+    const scrubbed = text === undefined ? undefined : this.scrub(text);
+    if (scrubbed !== this.lastStatus) {
+      this.lastStatus = scrubbed;
+      this.statusSink?.(scrubbed);
+    }
   }
 
   public progress(stackName: string, logicalId: string, resourceType: string, text: string): void {
