@@ -42,6 +42,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
   devDeps: [
     `@aws-sdk/client-codestar@${FROZEN_SDK_VERSION}`,
     `@aws-sdk/client-secrets-manager@${FROZEN_SDK_VERSION}`,
+    // The command line's `--cloudformation` reads a deployed stack: bundled with it, at the same release.
+    `@aws-sdk/client-cloudformation@${FROZEN_SDK_VERSION}`,
     '@types/aws-lambda@^8',
     'aws-sdk-client-mock@^4',
     'aws-sdk-client-mock-jest@^4',
@@ -138,14 +140,17 @@ bundleHandler.prependSpawn(typecheckHandler);
 
 /**
  * The frozen CodeStar client for the command line (`plan`, `import`, `drift` read the account with
- * it): one file, so the package needs no runtime dependency that jsii would have to bundle, and the
- * constructs' import path never loads it. Its credential and region chains are the SDK's own.
+ * it), and CloudFormation's (`--cloudformation` reads a deployed stack): one file each, so that
+ * the package needs no runtime dependency that jsii would have to bundle, and the constructs'
+ * import path never loads them. Their credential and region chains are the SDK's own.
  */
-const CLI_SDK_OUT = 'assets/codestar-sdk/index.js';
 const bundleCliSdk = project.addTask('bundle:cli-sdk', {
-  description: 'Bundle the frozen CodeStar SDK client for the command line',
-  exec: `esbuild node_modules/@aws-sdk/client-codestar/dist-cjs/index.js --bundle --platform=node --target=node20 --format=cjs --minify --legal-comments=none --outfile=${CLI_SDK_OUT}`,
+  description: 'Bundle the frozen CodeStar and CloudFormation SDK clients for the command line',
 });
+for (const client of ['codestar', 'cloudformation']) {
+  bundleCliSdk.exec(`esbuild node_modules/@aws-sdk/client-${client}/dist-cjs/index.js --bundle --platform=node --target=node20 --format=cjs `
+    + `--minify --legal-comments=none --outfile=assets/${client}-sdk/index.js`);
+}
 
 // Construct tests synthesize the handler asset, so it must exist before tests and before jsii.
 project.preCompileTask.spawn(bundleHandler);

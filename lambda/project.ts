@@ -10,7 +10,7 @@ import {
   UpdateProjectCommand,
 } from '@aws-sdk/client-codestar';
 import { HandlerError, hasErrorName, OperationError } from './errors';
-import { Data, DELETING_PROJECT_KEY, IsCompleteResponse, OnEventResponse, RequestType, WAIT_DEADLINE_KEY } from './event';
+import { Data, DELETING_PROJECT_KEY, IsCompleteResponse, OnEventResponse, WAIT_DEADLINE_KEY } from './event';
 import { readGitHubToken } from './github-token';
 import type { CompletionRequest, DeleteRequest, HandlerContext, ResourceHandler, ResourceRequest, UpdateRequest } from './handler';
 import { paginate } from './paginate';
@@ -19,10 +19,10 @@ import { deleteProjectToken, projectToken, ResourceIdentity } from './tokens';
 import { canonicalJson } from '../src/private/canonical-json';
 import { CodeProperty, DEFAULT_PROJECT_TIMEOUT_SECONDS, ProjectAttributes, ProjectProperties } from '../src/private/contract';
 import { isProjectId } from '../src/private/identifiers';
-import { planProjectUpdate, ProjectCall, ProjectState } from '../src/private/plans';
+import { planProjectUpdate, ProjectCall, ProjectProgress, projectProgress, ProjectState } from '../src/private/plans';
 
-export { planProjectUpdate };
-export type { ProjectCall, ProjectState };
+export { planProjectUpdate, projectProgress };
+export type { ProjectCall, ProjectProgress, ProjectState };
 
 /**
  * Custom::CodeStarProject. Physical id: the project id. CodeStar creates and deletes projects
@@ -30,39 +30,7 @@ export type { ProjectCall, ProjectState };
  * is final.
  */
 
-/** Where a project is, seen from the request that is waiting on it. */
-export type ProjectProgress = 'InProgress' | 'Complete' | 'Failed' | 'Deleted';
-
 const PROJECT_NOT_FOUND = 'ProjectNotFoundException';
-
-/** Maps a DescribeProject state onto what the waiting request should do. */
-export function projectProgress(requestType: RequestType, state: string | undefined): ProjectProgress {
-  if (requestType === 'Delete') {
-    switch (state) {
-      case 'DeleteComplete': return 'Complete';
-      case 'DeleteFailed': return 'Failed';
-      // Still there, whatever it says (DeleteInProgress, or a state the delete has not reached yet).
-      default: return 'InProgress';
-    }
-  }
-  switch (state) {
-    // Projects from before CodeStar reported a status have none: they exist and nothing is running.
-    case undefined:
-    case 'CreateComplete':
-    case 'UpdateComplete':
-      return 'Complete';
-    case 'CreateFailed':
-    case 'UpdateFailed':
-      return 'Failed';
-    case 'DeleteInProgress':
-    case 'DeleteComplete':
-    case 'DeleteFailed':
-      return 'Deleted';
-    // CreateInProgress, UpdateInProgress, Unknown: wait; the provider's total timeout bounds this.
-    default:
-      return 'InProgress';
-  }
-}
 
 /** The resource's attributes. Every key always has a value, so Fn::GetAtt never fails on one. */
 export function projectData(described: DescribeProjectCommandOutput): Data {

@@ -7,8 +7,10 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 tarball=$(find "$root/dist/js" -maxdepth 1 -name "cdk-codestar*.tgz" 2>/dev/null | head -n 1)
 [ -n "$tarball" ] || { echo "no packed library in dist/js: run npx projen build first" >&2; exit 1; }
 
-tar -tzf "$tarball" | grep -x 'package/assets/handler/index.js' >/dev/null \
-  || { echo "the handler bundle is missing from $tarball" >&2; exit 1; }
+for bundle in handler codestar-sdk cloudformation-sdk; do
+  tar -tzf "$tarball" | grep -x "package/assets/$bundle/index.js" >/dev/null \
+    || { echo "the $bundle bundle is missing from $tarball" >&2; exit 1; }
+done
 
 app=$(mktemp -d)
 trap 'rm -rf "$app"' EXIT
@@ -43,6 +45,34 @@ const timer = setTimeout(() => { console.error('cdk-codestar-local printed no UR
 child.stdout.on('data', (chunk) => {
   const match = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(String(chunk));
   if (match) { clearTimeout(timer); console.log('packed library: cdk-codestar-local ' + match[1]); child.kill('SIGTERM'); }
+});
+child.on('exit', (code, signal) => process.exit(signal === 'SIGTERM' || code === 0 ? 0 : 1));
+"
+
+# The package's command line, with its own SDK bundles: an account in a file, served by
+# `cdk-codestar local`; `import` reads it into an app, and `plan` plans the packed app against it.
+cat > account.json <<JSON
+{ "version": 1, "projects": [{ "id": "packed-legacy", "name": "Legacy",
+  "members": [{ "userArn": "arn:aws:iam::123456789012:user/packed-alice", "projectRole": "Owner" }] }] }
+JSON
+node -e "
+const { spawn, execFileSync } = require('child_process');
+const child = spawn('node_modules/.bin/cdk-codestar', ['local', '--port', '0', '--state', 'account.json']);
+const fail = (why) => { console.error(why); child.kill(); process.exit(1); };
+const timer = setTimeout(() => fail('cdk-codestar local printed no URL within 20 s'), 20000);
+child.stdout.on('data', (chunk) => {
+  const match = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(String(chunk));
+  if (!match) { return; }
+  clearTimeout(timer);
+  const env = { ...process.env, AWS_ENDPOINT_URL_CODESTAR: match[1] };
+  try {
+    const imported = execFileSync('node_modules/.bin/cdk-codestar', ['import', '--out', 'imported.ts', '--json'], { env, encoding: 'utf-8' });
+    if (JSON.parse(imported).projects.join() !== 'packed-legacy') { fail('import did not read the project: ' + imported); }
+    const plan = execFileSync('node_modules/.bin/cdk-codestar', ['plan', 'cdk.out', '--json'], { env, encoding: 'utf-8' });
+    if (JSON.parse(plan).stacks[0].stackName !== 'PackedAppStack') { fail('plan did not plan PackedAppStack: ' + plan); }
+  } catch (e) { fail('the packed cdk-codestar failed: ' + e.message + (e.stderr || '')); }
+  console.log('packed library: cdk-codestar import and plan, with the bundled SDK clients');
+  child.kill('SIGTERM');
 });
 child.on('exit', (code, signal) => process.exit(signal === 'SIGTERM' || code === 0 ? 0 : 1));
 "

@@ -48,16 +48,7 @@ export class CodeStarReader {
   /** `env` as the command sees it; the SDK itself reads the endpoint from the process environment. */
   public static fromEnvironment(env: NodeJS.ProcessEnv): CodeStarReader {
     const sdk = loadSdk();
-    const endpoint = env.AWS_ENDPOINT_URL_CODESTAR ?? env.AWS_ENDPOINT_URL;
-    const local = endpoint !== undefined && isLoopback(endpoint);
-    const client = new sdk.CodeStarClient({
-      region: env.AWS_REGION ?? env.AWS_DEFAULT_REGION ?? (local ? 'us-east-1' : undefined),
-      // A local endpoint checks no signature; real AWS gets the usual credential chain.
-      ...(local && env.AWS_ACCESS_KEY_ID === undefined && env.AWS_PROFILE === undefined
-        ? { credentials: { accessKeyId: 'ASIALOCALCODESTAR000', secretAccessKey: 'local-codestar-fake-secret-key' } }
-        : {}),
-      ...(endpoint === undefined ? {} : { endpoint }),
-    });
+    const client = new sdk.CodeStarClient(sdkClientSettings(env, env.AWS_ENDPOINT_URL_CODESTAR ?? env.AWS_ENDPOINT_URL));
     return new CodeStarReader(sdk, client);
   }
 
@@ -163,6 +154,22 @@ function profileOf(p: CodeStarSdk.UserProfileSummary | CodeStarSdk.DescribeUserP
     displayName: p.displayName ?? '',
     emailAddress: p.emailAddress ?? '',
     sshPublicKey: p.sshPublicKey ?? '',
+  };
+}
+
+/**
+ * A client's settings from the command's environment: its endpoint (as the SDK's standard
+ * AWS_ENDPOINT_URL_<SERVICE> gives it) and region; a local endpoint checks no signature, so it needs
+ * no credentials, while real AWS gets the usual credential chain.
+ */
+export function sdkClientSettings(env: NodeJS.ProcessEnv, endpoint: string | undefined) {
+  const local = endpoint !== undefined && isLoopback(endpoint);
+  return {
+    region: env.AWS_REGION ?? env.AWS_DEFAULT_REGION ?? (local ? 'us-east-1' : undefined),
+    ...(local && env.AWS_ACCESS_KEY_ID === undefined && env.AWS_PROFILE === undefined
+      ? { credentials: { accessKeyId: 'ASIALOCALCODESTAR000', secretAccessKey: 'local-codestar-fake-secret-key' } }
+      : {}),
+    ...(endpoint === undefined ? {} : { endpoint }),
   };
 }
 

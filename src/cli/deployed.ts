@@ -1,5 +1,8 @@
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
+import { CloudFormationReader } from './cloudformation';
+import { CodeStarReader } from './codestar';
 import { CommandError } from './errors';
 import { CommandIo } from './io';
 import { CODESTAR_RESOURCE_TYPES, loadCloudAssembly } from '../local/runner';
@@ -46,4 +49,32 @@ export function assemblyStacks(io: CommandIo, assembly: string, names?: readonly
     throw new CommandError(`${assembly} has no stack ${unknown.join(', ')} (stacks: ${stacks.map(s => s.stackName).join(', ')})`);
   }
   return stacks.filter(s => names === undefined || names.includes(s.stackName));
+}
+
+/**
+ * The named stacks as CloudFormation describes them (`--cloudformation`), in the runner's state
+ * shape; a stack CloudFormation does not hold is left out.
+ */
+export async function stacksFromCloudFormation(io: CommandIo, names: readonly string[]): Promise<Record<string, StackState>> {
+  const reader = CloudFormationReader.fromEnvironment(io.env, CodeStarReader.fromEnvironment(io.env));
+  const stacks: Record<string, StackState> = {};
+  for (const name of names) {
+    const stack = await reader.stack(name);
+    if (stack !== undefined) {
+      stacks[name] = stack;
+    }
+  }
+  return stacks;
+}
+
+/** Runs `work` with the stacks in a runner state file of its own (private, removed afterwards). */
+export async function withStateFile<T>(stacks: Record<string, StackState>, work: (stateFile: string) => Promise<T>): Promise<T> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk-codestar-deployed-'));
+  try {
+    const file = new StateFile(path.join(dir, 'state.json'));
+    file.save({ version: 1, stacks });
+    return await work(file.file);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 }

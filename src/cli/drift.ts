@@ -1,6 +1,6 @@
 import { parseCommandLine } from './arguments';
 import { CodeStarReader, LiveProject, LiveTeamMember } from './codestar';
-import { assemblyStacks, codeStarResources, deployedStacks, DeployedResource, STATE_FILE } from './deployed';
+import { assemblyStacks, codeStarResources, deployedStacks, DeployedResource, stacksFromCloudFormation, STATE_FILE } from './deployed';
 import { CommandError, EXIT, UsageError } from './errors';
 import { CommandIo } from './io';
 import { PROJECT_RESOURCE_TYPE, TEAM_MEMBER_RESOURCE_TYPE, USER_PROFILE_RESOURCE_TYPE } from '../private/contract';
@@ -28,6 +28,10 @@ Arguments:
 Options:
   --stack <name>        check only this stack (repeatable)           (default: all stacks)
   --json                print the result as JSON on stdout
+  --cloudformation      check the stacks CloudFormation deployed (their template and physical ids, read
+                        with DescribeStacks, GetTemplate, ListStackResources; AWS_ENDPOINT_URL_CLOUDFORMATION
+                        for a local stand-in) in the account the SDK's settings choose, instead of what
+                        \`cdk-codestar deploy\` deployed
   --debug               print the stack trace of an unexpected error
   -h, --help            print this help
 `;
@@ -82,10 +86,11 @@ export async function driftCommand(argv: readonly string[], io: CommandIo): Prom
       json: { type: 'boolean' },
       debug: { type: 'boolean' },
       stack: { type: 'string', multiple: true },
+      cloudformation: { type: 'boolean' },
     },
     allowPositionals: true,
   });
-  const values = parsed.values as { help?: boolean; json?: boolean; stack?: string[] };
+  const values = parsed.values as { help?: boolean; json?: boolean; stack?: string[]; cloudformation?: boolean };
   if (values.help === true) {
     io.out(DRIFT_USAGE);
     return EXIT.ok;
@@ -95,13 +100,17 @@ export async function driftCommand(argv: readonly string[], io: CommandIo): Prom
   }
   const assembly = parsed.positionals[0] ?? 'cdk.out';
   const names = assemblyStacks(io, assembly, values.stack).map(s => s.stackName);
-  const deployed = deployedStacks(io);
+  const fromCloudFormation = values.cloudformation === true;
+  const deployed = fromCloudFormation ? await stacksFromCloudFormation(io, names) : deployedStacks(io);
   const never = names.filter(name => deployed[name] === undefined);
   if (never.length > 0) {
+    const where = fromCloudFormation
+      ? '(CloudFormation has no such stack): run `cdk deploy` first'
+      : `from this directory (${STATE_FILE} has no record): run \`cdk-codestar deploy\` first`;
     throw new CommandError(`${never.length === 1 ? 'stack' : 'stacks'} ${never.join(', ')} of ${assembly} ${never.length === 1 ? 'was' : 'were'} never deployed `
-      + `from this directory (${STATE_FILE} has no record): run \`cdk-codestar deploy\` first, or name the deployed stacks with --stack`);
+      + `${where}, or name the deployed stacks with --stack`);
   }
-  if (!io.env.AWS_ENDPOINT_URL_CODESTAR) {
+  if (!fromCloudFormation && !io.env.AWS_ENDPOINT_URL_CODESTAR) {
     // What deploy deployed is on the endpoint it was given; another account would only be a false alarm.
     throw new CommandError('AWS_ENDPOINT_URL_CODESTAR is not set: drift reads the CodeStar endpoint that `cdk-codestar deploy` deployed to '
       + '(for the local one, AWS_ENDPOINT_URL_CODESTAR=http://127.0.0.1:4567)');

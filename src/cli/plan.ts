@@ -1,18 +1,18 @@
 import * as path from 'node:path';
 import { accountArgument, parseCommandLine } from './arguments';
-import { CodeStarReader, LiveProject } from './codestar';
-import { assemblyStacks, STATE_FILE } from './deployed';
+import { CodeStarReader, LiveProject, LiveTeamMember } from './codestar';
+import { assemblyStacks, STATE_FILE, stacksFromCloudFormation, withStateFile } from './deployed';
 import { EXIT, UsageError } from './errors';
 import { CommandIo } from './io';
 import { CodeStarOperation, loadModel } from '../local/model';
-import { LifecycleRunner, PredictedRecord, PreviewResource, UNKNOWN_VALUE } from '../local/runner';
+import { LifecycleRunner, PredictedRecord, PreviewResource, StackPreview, UNKNOWN_VALUE } from '../local/runner';
 import type { ResourceState } from '../local/runner';
 import { redactSensitive } from '../local/shapes';
 import { canonicalJson } from '../private/canonical-json';
-import { PROJECT_RESOURCE_TYPE, TEAM_MEMBER_RESOURCE_TYPE, USER_PROFILE_RESOURCE_TYPE } from '../private/contract';
+import { PROJECT_RESOURCE_TYPE, ProjectAttributes, TEAM_MEMBER_RESOURCE_TYPE, USER_PROFILE_RESOURCE_TYPE } from '../private/contract';
 import { isProjectId, isUserArn } from '../private/identifiers';
 import { formatTeamMemberId, parseTeamMemberId, parseUserProfileId } from '../private/physical-ids';
-import { planProjectUpdate, planTeamMemberUpdate, planUserProfileUpdate, ProjectState } from '../private/plans';
+import { planProjectUpdate, planTeamMemberUpdate, planUserProfileUpdate, projectProgress, ProjectState } from '../private/plans';
 import { deleteProjectToken, membershipToken, projectToken } from '../private/tokens';
 
 export const PLAN_USAGE = `Usage: cdk-codestar plan [ASSEMBLY] [options]
@@ -23,6 +23,10 @@ the account the SDK's settings point at (AWS_ENDPOINT_URL_CODESTAR for a local e
 create, adopt, update (with the exact CodeStar calls, from the handler's own planners), replace (the
 old project is deleted, and CodeStar can never create it again), delete, retain, or fail (why the
 deploy will fail). It makes only Describe and List calls. Sensitive values print as ***.
+The stacks are planned in deploy order, each with the exports the stacks before it will have
+(values known only after the deploy print as "${UNKNOWN_VALUE}"); the deploy stops at the first stack
+that fails, so the stacks after it are skipped. An existing user profile identical to the declared
+one, without adopt, is "no change": used as it is, not the stack's own, and never deleted.
 Exit code 0 when the plan was made, 1 when it could not be, 2 for a wrong command line.
 
 Arguments:
@@ -33,6 +37,9 @@ Options:
   --json                print the plan as JSON on stdout
   --account <account>   account of environment-agnostic stacks       (default: 123456789012)
   --region <region>     region of environment-agnostic stacks        (default: AWS_REGION, else us-east-1)
+  --cloudformation      compare with the stacks CloudFormation deployed (DescribeStacks, GetTemplate,
+                        ListStackResources; AWS_ENDPOINT_URL_CLOUDFORMATION for a local stand-in)
+                        instead of what \`cdk-codestar deploy\` deployed
   --debug               print the stack trace of an unexpected error
   -h, --help            print this help
 `;
@@ -85,10 +92,11 @@ export async function planCommand(argv: readonly string[], io: CommandIo): Promi
       stack: { type: 'string', multiple: true },
       account: { type: 'string' },
       region: { type: 'string' },
+      cloudformation: { type: 'boolean' },
     },
     allowPositionals: true,
   });
-  const values = parsed.values as { help?: boolean; json?: boolean; stack?: string[]; account?: string; region?: string };
+  const values = parsed.values as { help?: boolean; json?: boolean; stack?: string[]; account?: string; region?: string; cloudformation?: boolean };
   if (values.help === true) {
     io.out(PLAN_USAGE);
     return EXIT.ok;
@@ -96,11 +104,12 @@ export async function planCommand(argv: readonly string[], io: CommandIo): Promi
   if (parsed.positionals.length > 1) {
     throw new UsageError(`one assembly directory at most, got ${parsed.positionals.length}: ${parsed.positionals.join(' ')}`);
   }
-  const plans = await planAssembly(io, parsed.positionals[0] ?? 'cdk.out', {
-    stacks: values.stack,
-    account: accountArgument(values.account),
-    region: values.region ?? io.env.AWS_REGION,
-  });
+  const assembly = parsed.positionals[0] ?? 'cdk.out';
+  const options = { stacks: values.stack, account: accountArgument(values.account), region: values.region ?? io.env.AWS_REGION };
+  const plans = values.cloudformation === true
+    ? await withStateFile(await stacksFromCloudFormation(io, assemblyStacks(io, assembly, values.stack).map(s => s.stackName)),
+      stateFile => planAssembly(io, assembly, { ...options, stateFile }))
+    : await planAssembly(io, assembly, options);
   if (values.json === true) {
     io.out(JSON.stringify({ stacks: plans }, undefined, 2));
   } else {
@@ -109,33 +118,78 @@ export async function planCommand(argv: readonly string[], io: CommandIo): Promi
   return EXIT.ok;
 }
 
+export interface PlanOptions {
+  readonly stacks?: readonly string[];
+  readonly account?: string;
+  readonly region?: string;
+  /** What is deployed: a runner state file. @default `.cdk-codestar/state.json` in the working directory */
+  readonly stateFile?: string;
+}
+
 /** The plan of every stack of the assembly (or of those named), in the assembly's deploy order. */
 export async function planAssembly(
-  io: CommandIo, assembly: string, options: { readonly stacks?: readonly string[]; readonly account?: string; readonly region?: string } = {},
+  io: CommandIo, assembly: string, options: PlanOptions = {},
 ): Promise<StackPlan[]> {
   const stacks = assemblyStacks(io, assembly, options.stacks);
   // A preview reports nothing itself: the plan is this command's only output.
   const runner = new LifecycleRunner({
-    stateFile: path.join(io.cwd, STATE_FILE), account: options.account, region: options.region, writer: () => undefined,
+    stateFile: options.stateFile ?? path.join(io.cwd, STATE_FILE), account: options.account, region: options.region, writer: () => undefined,
   });
   const reader = CodeStarReader.fromEnvironment(io.env);
+  const forecast: Forecast = { creating: new Set(), deleted: new Set() };
+  // The exports each stack planned so far will have: a stack deployed after it imports them (in memory only).
+  const exports: Record<string, Readonly<Record<string, string>>> = {};
   const plans: StackPlan[] = [];
+  let failedStack: string | undefined;
   for (const stack of stacks) {
     const planned: PlannedResource[] = [];
     // Tokens derive from the deployed stack's id; a new stack's is made when it is created.
-    const planner = new ResourcePlanner(reader, runner.readState().stacks[stack.stackName]?.stackId);
+    const planner = new ResourcePlanner(reader, runner.readState().stacks[stack.stackName]?.stackId, forecast);
     const preview = await runner.preview(stack, async resource => {
       const { record, predicted } = await planner.plan(resource);
       planned.push(record);
       return predicted;
-    });
+    }, { exports });
     for (const { logicalId, record } of preview.removed) {
       planned.push(await planner.removal(logicalId, record));
     }
-    const resources = stopAtFailure(planned, preview.resources.length);
-    plans.push({ stackName: preview.stackName, isNew: preview.stackId === undefined, error: preview.error, resources });
+    const plan = stackPlan(preview, planned);
+    if (failedStack !== undefined) {
+      // The deploy stopped at an earlier stack.
+      const note = `not reached: the deploy stops at stack ${failedStack}, which fails`;
+      plans.push({ ...plan, error: undefined, resources: plan.resources.map(r => ({ ...r, action: 'not-reached', calls: [], notes: [note] })) });
+      continue;
+    }
+    plans.push(plan);
+    if (plan.error !== undefined || plan.resources.some(r => r.action === 'fail')) {
+      failedStack = plan.stackName;
+      continue;
+    }
+    exports[plan.stackName] = preview.exports;
+    // Gone (the deploy waits for that) before the next stack is deployed.
+    plan.resources.flatMap(r => r.calls).filter(c => c.operation === 'DeleteProject').forEach(c => forecast.deleted.add(String(c.input.id)));
   }
   return plans;
+}
+
+/**
+ * The stack's plan: its template's resources then its removals, what the deploy does not reach
+ * after a failure, and the stack's own failure when no resource fails before it.
+ */
+function stackPlan(preview: StackPreview, planned: readonly PlannedResource[]): StackPlan {
+  const isNew = preview.stackId === undefined;
+  const resources = stopAtFailure(planned, preview.resources.length);
+  if (resources.some(r => r.action === 'fail') || preview.error === undefined) {
+    return { stackName: preview.stackName, isNew, resources };
+  }
+  // Outputs resolve once every resource is deployed: the deploy rolls back, and cleans up nothing.
+  const note = 'not reached: the deploy fails at the stack\'s Outputs and rolls back';
+  return {
+    stackName: preview.stackName,
+    isNew,
+    error: preview.error,
+    resources: resources.map((r, i) => i < preview.resources.length ? r : { ...r, action: 'not-reached', calls: [], notes: [note] }),
+  };
 }
 
 /**
@@ -185,19 +239,28 @@ interface Step {
   readonly calls: PlannedCall[];
   readonly notes: string[];
   readonly physicalResourceId?: string;
+  /** The attributes it will answer, when they are not those its properties predict (see predictedData). */
+  readonly data?: Record<string, unknown>;
+}
+
+/**
+ * What the deploy will have done to the account by the time it reaches a resource, which the
+ * account does not show yet: the projects it creates (for any stack after them too), and the
+ * projects that stacks deployed before delete in their cleanup (gone by then).
+ */
+interface Forecast {
+  readonly creating: Set<string>;
+  readonly deleted: Set<string>;
 }
 
 /**
  * Mirrors each handler's decisions (lambda/project.ts, team-member.ts, user-profile.ts) on what is
  * there, with the handler's own planners, tokens and physical ids (src/private): the calls are
  * those the deploy will make. `stackId` is the deployed stack's (undefined for a new stack, which
- * owns nothing yet).
+ * owns nothing yet); `forecast` is shared by the planners of one deploy's stacks.
  */
 class ResourcePlanner {
-  /** Projects this deploy creates: their teams start empty (but for the caller that creates them, no IAM user). */
-  private readonly creating = new Set<string>();
-
-  constructor(private readonly reader: CodeStarReader, private readonly stackId: string | undefined) {}
+  constructor(private readonly reader: CodeStarReader, private readonly stackId: string | undefined, private readonly forecast: Forecast) {}
 
   public async plan(resource: PreviewResource): Promise<Outcome> {
     const { logicalId, type, properties, before } = resource;
@@ -206,7 +269,7 @@ class ResourcePlanner {
       predicted,
     });
     if (resource.error !== undefined) {
-      return done({ action: 'fail', calls: [], notes: [`its properties cannot be resolved: ${resource.error}`] });
+      return done({ action: 'fail', calls: [], notes: [`the deploy fails at it: ${resource.error}`] });
     }
     if (before !== undefined && canonicalJson(before.properties) === canonicalJson(properties)) {
       return done({ action: 'no-change', calls: [], notes: [] }, { physicalResourceId: before.physicalResourceId, data: before.data });
@@ -227,7 +290,7 @@ class ResourcePlanner {
     }
     const predicted = step.physicalResourceId === undefined || step.action === 'fail'
       ? undefined
-      : { physicalResourceId: step.physicalResourceId, data: predictedData(type, properties) };
+      : { physicalResourceId: step.physicalResourceId, data: step.data ?? predictedData(type, properties) };
     return done(step, predicted);
   }
 
@@ -263,14 +326,21 @@ class ResourcePlanner {
   private async project(logicalId: string, properties: Record<string, unknown>, before?: ResourceState): Promise<Step> {
     const desired = projectState(properties);
     if (before !== undefined && before.physicalResourceId === desired.id) {
+      // The properties differ (timeoutSeconds or deletionProtection alone, too): an Update is
+      // delivered, and its wait describes the project, which may have gone or failed outside CDK.
+      const wait = projectWait('Update', desired.id, await this.liveProject(desired.id));
+      if (wait.failure !== undefined) {
+        return { action: 'fail', calls: [], notes: [wait.failure] };
+      }
       const notes = creationInputsChanged(before.properties, properties)
         ? ['sourceCode or toolchain changed: they apply only when a project is created, so the change is not applied'] : [];
+      notes.push(...wait.notes);
       const calls = planProjectUpdate(projectState(before.properties), desired).map(c => call(c.operation, c.input));
-      return { action: calls.length === 0 ? 'no-change' : 'update', calls, notes, physicalResourceId: desired.id };
+      return { action: calls.length === 0 ? 'no-change' : 'update', calls, notes, physicalResourceId: desired.id, data: before.data };
     }
     // A new resource, or a new project id: the handler creates (or recognises) that project.
     const replacing = before !== undefined;
-    const live = await this.reader.project(desired.id);
+    const live = await this.liveProject(desired.id);
     const token = this.stackId === undefined ? undefined : projectToken({ stackId: this.stackId, logicalResourceId: logicalId }, desired.id);
     const create = call('CreateProject', {
       id: desired.id,
@@ -282,7 +352,7 @@ class ResourcePlanner {
       tags: desired.tags,
     });
     if (live === undefined) {
-      this.creating.add(desired.id);
+      this.forecast.creating.add(desired.id);
       return {
         action: replacing ? 'replace' : 'create',
         calls: [create],
@@ -298,6 +368,11 @@ class ResourcePlanner {
         notes: [`project ${desired.id} already exists and is not this resource's own creation: the deploy fails and leaves it unchanged (set adopt: true to manage it)`],
       };
     }
+    // Recognised or adopted, the project is then waited on as it is.
+    const wait = projectWait(replacing ? 'Update' : 'Create', desired.id, live);
+    if (wait.failure !== undefined) {
+      return { action: 'fail', calls: [], notes: [wait.failure] };
+    }
     const calls = [
       // A repeat of this resource's own token is answered with success.
       ...(own ? [create] : []),
@@ -307,7 +382,25 @@ class ResourcePlanner {
     if (!own && (properties.sourceCode !== undefined || properties.toolchain !== undefined)) {
       notes.push('sourceCode and toolchain apply only to a project the handler creates: not applied');
     }
-    return { action: replacing ? 'replace' : own ? 'create' : 'adopt', calls, notes, physicalResourceId: desired.id };
+    notes.push(...wait.notes);
+    return { action: replacing ? 'replace' : own ? 'create' : 'adopt', calls, notes, physicalResourceId: desired.id, data: liveProjectData(live) };
+  }
+
+  /** The project as the deploy will find it: none when a stack deployed before deletes it. */
+  private liveProject(id: string): Promise<LiveProject | undefined> {
+    return this.forecast.deleted.has(id) && !this.forecast.creating.has(id) ? Promise.resolve(undefined) : this.reader.project(id);
+  }
+
+  /** The project's team as the deploy will find it, or undefined when the project will not exist. */
+  private liveMembers(projectId: string): Promise<LiveTeamMember[] | undefined> {
+    if (this.forecast.creating.has(projectId)) {
+      // A new project's team starts empty. Not quite: CodeStar makes the caller that creates a
+      // project its Owner. That is right on AWS, where the handler's caller is its execution role,
+      // no IAM user (a team member is always one); the local endpoint's caller (callerUserArn) is an
+      // IAM user, so a member declared for that very user is planned as associated, not adopted.
+      return Promise.resolve([]);
+    }
+    return this.forecast.deleted.has(projectId) ? Promise.resolve(undefined) : this.reader.teamMembers(projectId);
   }
 
   private async projectDeletion(logicalId: string, record: ResourceState): Promise<Step> {
@@ -315,8 +408,9 @@ class ResourcePlanner {
     if (!isProjectId(id)) {
       return { action: 'delete', calls: [], notes: ['no project behind its physical id: nothing to delete'] };
     }
-    const live = await this.reader.project(id);
+    const live = await this.liveProject(id);
     if (live === undefined) {
+      // The handler waits for it to be gone: no call.
       return { action: 'delete', calls: [], notes: [`project ${id} no longer exists`] };
     }
     const resource = { stackId: this.stackId ?? '', logicalResourceId: logicalId };
@@ -369,7 +463,7 @@ class ResourcePlanner {
       };
     }
     const replacing = before !== undefined;
-    const members = this.creating.has(desired.projectId) ? [] : await this.reader.teamMembers(desired.projectId);
+    const members = await this.liveMembers(desired.projectId);
     if (members === undefined) {
       return { action: 'fail', calls: [], notes: [`project ${desired.projectId} does not exist: AssociateTeamMember fails`] };
     }
@@ -401,19 +495,29 @@ class ResourcePlanner {
     if (id === undefined) {
       return { action: 'delete', calls: [], notes: ['no membership behind its physical id: nothing to delete'] };
     }
-    const members = await this.reader.teamMembers(id.projectId);
-    const current = members?.find(m => m.userArn === id.userArn);
-    if (current === undefined) {
-      return { action: 'delete', calls: [], notes: ['the membership no longer exists'] };
+    const members = await this.liveMembers(id.projectId);
+    if (members === undefined) {
+      // Any call fails with ProjectNotFoundException, which the handler takes as done.
+      return { action: 'delete', calls: [], notes: [`project ${id.projectId} no longer exists: nothing to delete`] };
     }
+    const current = members.find(m => m.userArn === id.userArn);
     if (id.adopted !== undefined) {
+      if (current === undefined) {
+        // UpdateTeamMember fails with TeamMemberNotFoundException, which the handler takes as done.
+        return { action: 'delete', calls: [], notes: ['the membership no longer exists: nothing to restore'] };
+      }
       return {
         action: 'delete',
         calls: [call('UpdateTeamMember', { projectId: id.projectId, userArn: id.userArn, ...id.adopted })],
         notes: [`the membership existed before the stack adopted it: restored to ${id.adopted.projectRole}, not removed`],
       };
     }
-    return { action: 'delete', calls: [call('DisassociateTeamMember', { projectId: id.projectId, userArn: id.userArn })], notes: [] };
+    return {
+      action: 'delete',
+      calls: [call('DisassociateTeamMember', { projectId: id.projectId, userArn: id.userArn })],
+      // CodeStar answers a user who is no member with success.
+      notes: current === undefined ? ['the membership no longer exists: DisassociateTeamMember is sent all the same, and succeeds'] : [],
+    };
   }
 
   // ---- user profiles (lambda/user-profile.ts) ----------------------------------------------------
@@ -449,8 +553,11 @@ class ResourcePlanner {
         physicalResourceId: desired.userArn,
       };
     }
-    const step = this.converge(desired, true, live, replacing ? 'replace' : desired.adopt ? 'adopt' : 'create', `${desired.userArn}|existing`);
-    step.notes.unshift('a profile exists already: it is not this resource\'s own creation');
+    // Identical and not adopted, it is used as it is: 'no change' (no other label says that better).
+    const step = this.converge(desired, true, live, replacing ? 'replace' : desired.adopt ? 'adopt' : 'no-change', `${desired.userArn}|existing`);
+    step.notes.unshift(step.action === 'no-change'
+      ? 'a profile exists already, identical: used as it is, not this stack\'s own, never deleted'
+      : 'a profile exists already: it is not this resource\'s own creation');
     return step;
   }
 
@@ -476,7 +583,13 @@ class ResourcePlanner {
     if (id.existing && !flag(record.properties.adopt)) {
       return { action: 'retain', calls: [], notes: ['the profile is not this stack\'s own creation: left untouched'] };
     }
-    return { action: 'delete', calls: [call('DeleteUserProfile', { userArn: id.userArn })], notes: [] };
+    // CodeStar answers DeleteUserProfile of a missing profile with success.
+    const gone = await this.reader.userProfile(id.userArn) === undefined;
+    return {
+      action: 'delete',
+      calls: [call('DeleteUserProfile', { userArn: id.userArn })],
+      notes: gone ? ['the profile no longer exists: DeleteUserProfile is sent all the same, and succeeds'] : [],
+    };
   }
 }
 
@@ -493,6 +606,37 @@ function liveProjectState(live: LiveProject): ProjectState {
   return { id: live.id, name: live.name, description: live.description, tags: live.tags };
 }
 
+/** The attributes the handler answers for a project it finds (projectData in lambda/project.ts). */
+function liveProjectData(live: LiveProject): Record<string, unknown> {
+  return {
+    [ProjectAttributes.ID]: live.id,
+    [ProjectAttributes.ARN]: live.arn,
+    [ProjectAttributes.STACK_ID]: live.stackId ?? '',
+    [ProjectAttributes.PROJECT_TEMPLATE_ID]: live.projectTemplateId ?? '',
+  };
+}
+
+/**
+ * What the handler's wait on a Create or Update (isComplete) makes of the project as the deploy
+ * will find it: why the deploy fails, or what it waits for.
+ */
+function projectWait(requestType: 'Create' | 'Update', id: string, live: LiveProject | undefined): { failure?: string; notes: string[] } {
+  if (live === undefined) {
+    return { failure: `project ${id} no longer exists (deleted outside the stack): the deploy fails (Project ${id} no longer exists)`, notes: [] };
+  }
+  const state = live.state;
+  switch (projectProgress(requestType, state)) {
+    case 'Failed':
+      return { failure: `project ${id} is ${state}: the deploy fails (Project ${id} ${state})`, notes: [] };
+    case 'Deleted':
+      return { failure: `project ${id} is being deleted: the deploy fails (Project ${id} is being deleted (${state}))`, notes: [] };
+    case 'InProgress':
+      return { notes: [`project ${id} is ${state ?? 'in progress'}: the deploy waits for it (and fails if it does not complete within its timeout)`] };
+    case 'Complete':
+      return { notes: [] };
+  }
+}
+
 function creationInputsChanged(old: Record<string, unknown>, desired: Record<string, unknown>): boolean {
   return canonicalJson({ s: old.sourceCode, t: old.toolchain }) !== canonicalJson({ s: desired.sourceCode, t: desired.toolchain });
 }
@@ -501,7 +645,7 @@ function creationInputsChanged(old: Record<string, unknown>, desired: Record<str
 function predictedData(type: string, properties: Record<string, unknown>): Record<string, unknown> {
   switch (type) {
     case PROJECT_RESOURCE_TYPE:
-      // Arn, StackId and ProjectTemplateId are CodeStar's to say.
+      // Of a project the handler creates, Arn, StackId and ProjectTemplateId are CodeStar's to say.
       return { Id: properties.id, Arn: UNKNOWN_VALUE, StackId: UNKNOWN_VALUE, ProjectTemplateId: UNKNOWN_VALUE };
     case TEAM_MEMBER_RESOURCE_TYPE:
       return { ProjectId: properties.projectId, UserArn: properties.userArn };

@@ -72,6 +72,12 @@ export interface LifecycleRunnerOptions {
   /** Receives each output line. @default process.stdout */
   readonly writer?: (line: string) => void;
   /**
+   * Receives the work in progress as one scrubbed line (a resource in progress; a request being
+   * waited for, on every poll), or undefined once nothing is: for a live status display, since the
+   * lines `writer` receives are complete without it. @default none
+   */
+  readonly status?: (text: string | undefined) => void;
+  /**
    * How a stack update rollback treats a resource that the update replaced (its Update answered a
    * new physical id), when a later resource fails:
    * - `'delete'`: what AWS documents (knowledge center, "best practices for custom resources"): no
@@ -137,7 +143,10 @@ export interface PreviewResource {
   readonly type: string;
   /** Resolved as CloudFormation delivers them (scalars as strings); unknown parts contain UNKNOWN_VALUE. */
   readonly properties: Record<string, unknown>;
-  /** Why the properties cannot be resolved: the deploy fails at this resource. */
+  /**
+   * Why the deploy fails at this resource before delivering anything to it, in the deploy's own
+   * words: properties that cannot be resolved, no ServiceToken, a changed ServiceToken or resource type.
+   */
   readonly error?: string;
   /** Its deployed record, unless it is new. */
   readonly before?: ResourceState;
@@ -156,11 +165,29 @@ export interface StackPreview {
   readonly stackId?: string;
   readonly region: string;
   readonly account: string;
-  /** The template cannot be deployed at all (VALIDATION_FAILED): why. */
+  /**
+   * The deploy fails for the stack as a whole, in the deploy's own words: its template cannot be
+   * deployed at all (VALIDATION_FAILED: `resources` is empty, nothing is done), or its Outputs
+   * cannot be resolved once every resource is deployed (`Outputs: ...`: the deploy rolls back).
+   */
   readonly error?: string;
   readonly resources: readonly PreviewResource[];
   /** Deployed handler-driven resources the template no longer holds: deleted (or retained) in cleanup. */
   readonly removed: ReadonlyArray<{ readonly logicalId: string; readonly record: ResourceState }>;
+  /** The stack's Outputs as the deploy will record them (unknown parts contain UNKNOWN_VALUE); empty when `error` says why not. */
+  readonly outputs: Readonly<Record<string, string>>;
+  /** Its exports, by export name, likewise: what `Fn::ImportValue` of a stack deployed after it answers. */
+  readonly exports: Readonly<Record<string, string>>;
+}
+
+export interface PreviewOptions {
+  /**
+   * The exports of the stacks previewed before this one in the same deploy, by stack name (their
+   * StackPreview.exports): they replace what the state holds for those stacks, as the deploy of an
+   * assembly deploys them first. In memory only.
+   * @default the exports the state holds
+   */
+  readonly exports?: Readonly<Record<string, Readonly<Record<string, string>>>>;
 }
 
 /** One request sent on its own (see `LifecycleRunner.sendEvent`). */
@@ -260,10 +287,15 @@ export class LifecycleRunner {
    * delivering anything and without changing the state: the resources in deploy order with their
    * resolved properties (given the deployed state), and the deployed ones the template no longer
    * holds. `predict` answers, in order, the physical id and data a resource will have afterwards
-   * (undefined: unknown until it is deployed, so values that reference it read as UNKNOWN_VALUE).
+   * (undefined: unknown until it is deployed, so values that reference it read as UNKNOWN_VALUE);
+   * it is called for a resource the deploy fails at too (its `error` says why), which stays unknown.
+   * A new stack's `AWS::StackId` is unknown too. To preview the stacks of one deploy, give each the
+   * exports of those previewed before it (`options.exports`). Nothing is written or printed.
    */
-  public async preview(stack: StackInput, predict: (resource: PreviewResource) => Promise<PredictedRecord | undefined>): Promise<StackPreview> {
-    return new StackRun(this.context(), this.stateFile.load(), stack).preview(predict);
+  public async preview(
+    stack: StackInput, predict: (resource: PreviewResource) => Promise<PredictedRecord | undefined>, options: PreviewOptions = {},
+  ): Promise<StackPreview> {
+    return new StackRun(this.context(), this.stateFile.load(), stack, { exports: options.exports ?? {} }).preview(predict);
   }
 
   /** The persisted state. */
@@ -296,6 +328,7 @@ export class LifecycleRunner {
       parameters: o.parameters ?? {},
       resourceTypes: new Set(o.resourceTypes ?? CODESTAR_RESOURCE_TYPES),
       writer: o.writer ?? (line => process.stdout.write(`${line}\n`)),
+      status: o.status,
       replacementRollback: o.replacementRollback ?? 'delete',
     };
   }
@@ -315,6 +348,7 @@ interface RunContext {
   readonly parameters: Readonly<Record<string, string>>;
   readonly resourceTypes: ReadonlySet<string>;
   readonly writer: (line: string) => void;
+  readonly status?: (text: string | undefined) => void;
   readonly replacementRollback: ReplacementRollback;
 }
 
@@ -338,6 +372,14 @@ interface Failure {
 
 type StepResult = { readonly step?: Step; readonly failure?: Failure };
 
+/**
+ * What the deploy does with a handler-driven resource before any request: the request its
+ * resolved properties make ('none' when they are unchanged), or why the deploy fails there.
+ */
+type Delivery =
+  | { readonly request: 'Create' | 'Update' | 'none'; readonly properties: Record<string, unknown>; readonly failure?: undefined }
+  | { readonly failure: string; readonly properties?: Record<string, unknown> };
+
 /** One stack operation (deploy or destroy): its live resources, resolution context and output. */
 class StackRun {
   private readonly reporter: Reporter;
@@ -354,14 +396,18 @@ class StackRun {
   private readonly resolveContext: IntrinsicContext;
   private seq = 0;
 
-  constructor(private readonly ctx: RunContext, private readonly state: RunnerState, private readonly stack: StackInput) {
+  /** `previewing`: a preview's run, which never delivers, writes or prints (see LifecycleRunner.preview). */
+  constructor(
+    private readonly ctx: RunContext, private readonly state: RunnerState, private readonly stack: StackInput,
+    private readonly previewing?: Required<PreviewOptions>,
+  ) {
     this.name = stack.stackName;
     this.prev = state.stacks[this.name];
     this.region = this.prev?.region ?? stack.region ?? ctx.region;
     this.account = this.prev?.account ?? stack.account ?? ctx.account;
     this.stackId = this.prev?.stackId ?? stack.stackId ?? `arn:aws:cloudformation:${this.region}:${this.account}:stack/${this.name}/${randomUUID()}`;
     this.live = { ...this.prev?.resources };
-    this.reporter = new Reporter(ctx.writer);
+    this.reporter = new Reporter(ctx.writer, ctx.status);
     for (const record of Object.values(this.live)) {
       this.registerSecrets(record.type, record.properties);
     }
@@ -401,7 +447,7 @@ class StackRun {
       try {
         outputs = this.resolveOutputs();
       } catch (e) {
-        failure = { kind: 'outputs', reason: `Outputs: ${messageOf(e)}` };
+        failure = { kind: 'outputs', reason: outputsFailure(e) };
       }
     }
     if (failure) {
@@ -426,36 +472,33 @@ class StackRun {
     try {
       plan = this.plan();
     } catch (e) {
-      return { ...identity, error: messageOf(e), resources: [], removed: [] };
+      return { ...identity, error: messageOf(e), resources: [], removed: [], outputs: {}, exports: {} };
     }
     const ids = new Set(plan.order);
     const resources: PreviewResource[] = [];
     for (const logicalId of plan.order) {
       const resource = plan.resources[logicalId];
       const before = this.live[logicalId];
-      const base = {
-        type: resource.Type,
-        dependsOn: resourceDependencies(resource, ids),
-        deletionPolicy: resource.DeletionPolicy,
-        updateReplacePolicy: resource.UpdateReplacePolicy,
-      };
+      const base = baseRecord(resource, ids);
       if (!this.ctx.resourceTypes.has(resource.Type)) {
         this.deploySimulated(logicalId, resource, before, base, false);
         continue;
       }
-      let properties: Record<string, unknown> = {};
-      let error: string | undefined;
-      try {
-        properties = stringifyScalars(this.resolve(resource.Properties ?? {})) as Record<string, unknown>;
-      } catch (e) {
-        error = messageOf(e);
-      }
+      const delivery = this.delivery(resource, before);
+      const properties = delivery.properties ?? {};
       const item: PreviewResource = {
-        logicalId, type: resource.Type, properties, error, before, deletionPolicy: base.deletionPolicy, updateReplacePolicy: base.updateReplacePolicy,
+        logicalId,
+        type: resource.Type,
+        properties,
+        error: delivery.failure,
+        before,
+        deletionPolicy: base.deletionPolicy,
+        updateReplacePolicy: base.updateReplacePolicy,
       };
       resources.push(item);
-      const predicted = error === undefined ? await predict(item) : undefined;
-      if (predicted === undefined) {
+      // Also a resource the deploy fails at, so that the caller sees every one; it is never deployed.
+      const predicted = await predict(item);
+      if (predicted === undefined || delivery.failure !== undefined) {
         this.unknown.add(logicalId);
       } else {
         this.unknown.delete(logicalId);
@@ -465,7 +508,11 @@ class StackRun {
     const removed = Object.keys(this.prev?.resources ?? {})
       .filter(id => !(id in plan.resources) && this.ctx.resourceTypes.has(this.prev!.resources[id].type))
       .map(id => ({ logicalId: id, record: this.prev!.resources[id] }));
-    return { ...identity, resources, removed };
+    try {
+      return { ...identity, resources, removed, ...this.resolveOutputs() };
+    } catch (e) {
+      return { ...identity, error: outputsFailure(e), resources, removed, outputs: {}, exports: {} };
+    }
   }
 
   /** Validates references, applies resource conditions and orders the resources. */
@@ -494,25 +541,15 @@ class StackRun {
   private async deployResource(logicalId: string, resource: CfnResource, ids: ReadonlySet<string>): Promise<StepResult> {
     const before = this.live[logicalId];
     const type = resource.Type;
-    const base = {
-      type,
-      dependsOn: resourceDependencies(resource, ids),
-      deletionPolicy: resource.DeletionPolicy,
-      updateReplacePolicy: resource.UpdateReplacePolicy,
-    };
+    const base = baseRecord(resource, ids);
     if (!this.ctx.resourceTypes.has(type)) {
       return this.deploySimulated(logicalId, resource, before, base);
     }
-    const kind = before ? 'update' : 'create';
-    let properties: Record<string, unknown>;
-    try {
-      properties = stringifyScalars(this.resolve(resource.Properties ?? {})) as Record<string, unknown>;
-      if (typeof properties.ServiceToken !== 'string' || properties.ServiceToken === '') {
-        throw new Error('ServiceToken property is required');
-      }
-    } catch (e) {
-      return this.fail(logicalId, type, kind, messageOf(e), before);
+    const delivery = this.delivery(resource, before);
+    if (delivery.failure !== undefined) {
+      return this.fail(logicalId, type, before ? 'update' : 'create', delivery.failure, before);
     }
+    const properties = delivery.properties;
     this.registerSecrets(type, properties);
 
     if (!before) {
@@ -528,15 +565,9 @@ class StackRun {
       return { step: { seq: ++this.seq, kind: 'create', logicalId, after } };
     }
 
-    if (before.type !== type) {
-      return this.fail(logicalId, type, 'update', `Update of resource type is not permitted (from ${before.type} to ${type})`, before);
-    }
-    if (canonicalJson(before.properties) === canonicalJson(properties)) {
+    if (delivery.request === 'none') {
       this.live[logicalId] = { ...before, ...base };
       return {};
-    }
-    if (before.properties.ServiceToken !== properties.ServiceToken) {
-      return this.fail(logicalId, type, 'update', 'Modifying service token is not allowed.', before);
     }
     this.emit(logicalId, type, 'UPDATE_IN_PROGRESS', `changed: ${changedKeys(before.properties, properties).join(', ')}`);
     const outcome = await this.deliver('Update', logicalId, type, properties, {
@@ -550,6 +581,38 @@ class StackRun {
     const replaced = after.physicalResourceId !== before.physicalResourceId;
     this.emit(logicalId, type, 'UPDATE_COMPLETE', replaced ? 'replacement: the old physical resource is deleted in cleanup' : undefined, after.physicalResourceId);
     return { step: { seq: ++this.seq, kind: replaced ? 'replace' : 'update', logicalId, before, after } };
+  }
+
+  /**
+   * The checks the deploy makes before it delivers anything to a handler-driven resource, shared
+   * with the preview so that both fail alike: properties resolved as CloudFormation delivers them
+   * (scalars as strings), a ServiceToken, no change of resource type or of ServiceToken.
+   */
+  private delivery(resource: CfnResource, before: ResourceState | undefined): Delivery {
+    let properties: Record<string, unknown>;
+    try {
+      properties = stringifyScalars(this.resolve(resource.Properties ?? {})) as Record<string, unknown>;
+    } catch (e) {
+      return { failure: messageOf(e) };
+    }
+    if (typeof properties.ServiceToken !== 'string' || properties.ServiceToken === '') {
+      return { failure: 'ServiceToken property is required', properties };
+    }
+    if (!before) {
+      return { request: 'Create', properties };
+    }
+    if (before.type !== resource.Type) {
+      return { failure: `Update of resource type is not permitted (from ${before.type} to ${resource.Type})`, properties };
+    }
+    if (canonicalJson(before.properties) === canonicalJson(properties)) {
+      return { request: 'none', properties };
+    }
+    // A token only a preview cannot know yet (imported from a stack it previews as new) may be unchanged.
+    const unknownToken = this.previewing !== undefined && properties.ServiceToken.includes(UNKNOWN_VALUE);
+    if (before.properties.ServiceToken !== properties.ServiceToken && !unknownToken) {
+      return { failure: 'Modifying service token is not allowed.', properties };
+    }
+    return { request: 'Update', properties };
   }
 
   private deploySimulated(
@@ -567,7 +630,10 @@ class StackRun {
       properties,
       data: {},
       simulated: true,
-      physicalResourceId: simulate(resource.Type, logicalId, properties, this.simulationEnv()).ref,
+      // A deployed resource keeps its physical id (unless its name changes): CloudFormation's, when the state was read from it.
+      physicalResourceId: simulate(
+        resource.Type, logicalId, properties, this.simulationEnv(), before?.type === resource.Type ? before.physicalResourceId : undefined,
+      ).ref,
     };
     this.live[logicalId] = after;
     if (before && before.type === after.type && canonicalJson(before.properties) === canonicalJson(properties)) {
@@ -828,7 +894,8 @@ class StackRun {
       totalTimeoutMs: this.ctx.totalTimeoutMs,
       serviceTimeoutMs: Number.isFinite(serviceTimeout) && serviceTimeout > 0 ? serviceTimeout * 1000 : undefined,
       environment: this.ctx.environment,
-      onPoll: poll => {
+      onPoll: (poll, elapsedMs) => {
+        this.reporter.waiting(this.name, logicalId, waiting, poll, elapsedMs);
         if (poll % this.ctx.progressEveryPolls === 0) {
           this.reporter.progress(this.name, logicalId, resourceType, `${waiting} still waiting (${poll} polls)`);
         }
@@ -874,7 +941,8 @@ class StackRun {
         'AWS::Partition': 'aws',
         'AWS::URLSuffix': 'amazonaws.com',
         'AWS::StackName': this.name,
-        'AWS::StackId': this.stackId,
+        // A preview's new stack has no id yet: the one made up above is not the one the deploy makes.
+        'AWS::StackId': this.previewing !== undefined && this.prev === undefined && this.stack.stackId === undefined ? UNKNOWN_VALUE : this.stackId,
         'AWS::NotificationARNs': [],
       },
       parameter: name => this.parameter(name),
@@ -885,7 +953,7 @@ class StackRun {
         }
         const record = requireLive(id);
         if (record.simulated) {
-          return simulatedAttribute(record.type, id, record.properties, attribute, env);
+          return simulatedAttribute(record.type, id, record.properties, attribute, env, record.physicalResourceId);
         }
         if (!(attribute in record.data)) {
           throw new ResolveError(`CustomResource attribute error: Vendor response doesn't contain ${attribute} attribute in object ${this.stackId}|${id}|${record.physicalResourceId}`);
@@ -894,12 +962,11 @@ class StackRun {
       },
       condition: name => this.condition(name),
       importValue: exportName => {
-        for (const other of Object.values(this.state.stacks)) {
-          if (other.stackName !== this.name && exportName in other.exports) {
-            return other.exports[exportName];
-          }
+        const owner = this.otherStacksExports().find(other => exportName in other.exports);
+        if (owner === undefined) {
+          throw new ResolveError(`No export named ${exportName} found`);
         }
-        throw new ResolveError(`No export named ${exportName} found`);
+        return owner.exports[exportName];
       },
       findInMap: (map, top, second) => {
         const value = template.Mappings?.[map]?.[top]?.[second];
@@ -909,6 +976,14 @@ class StackRun {
         return value;
       },
     };
+  }
+
+  /** Every template parameter's value, as deployed (a list as CloudFormation shows it: comma-separated). */
+  private parameterValues(): Record<string, string> {
+    return Object.fromEntries(Object.keys(this.stack.template.Parameters ?? {}).map(name => {
+      const value = this.parameter(name);
+      return [name, Array.isArray(value) ? value.join(',') : String(value)];
+    }));
   }
 
   private parameter(name: string): unknown {
@@ -947,7 +1022,7 @@ class StackRun {
       outputs[key] = Array.isArray(value) ? value.join(',') : String(value);
       if (output.Export) {
         const exportName = String(this.resolve(output.Export.Name));
-        const owner = Object.values(this.state.stacks).find(s => s.stackName !== this.name && exportName in s.exports);
+        const owner = this.otherStacksExports().find(other => exportName in other.exports);
         if (owner) {
           throw new Error(`Export with name ${exportName} is already exported by stack ${owner.stackName}`);
         }
@@ -955,6 +1030,14 @@ class StackRun {
       }
     }
     return { outputs, exports };
+  }
+
+  /** The exports of the other stacks: as deployed, or, in a preview, as the previews of stacks deployed before this one predict them. */
+  private otherStacksExports(): Array<{ readonly stackName: string; readonly exports: Readonly<Record<string, string>> }> {
+    const exports: Record<string, Readonly<Record<string, string>>> = {};
+    Object.values(this.state.stacks).forEach(other => { exports[other.stackName] = other.exports; });
+    Object.assign(exports, this.previewing?.exports);
+    return Object.entries(exports).filter(([name]) => name !== this.name).map(([stackName, e]) => ({ stackName, exports: e }));
   }
 
   private simulationEnv(): SimulationEnv {
@@ -981,6 +1064,11 @@ class StackRun {
       resources: { ...this.live },
       outputs: outputs?.outputs ?? existing?.outputs ?? {},
       exports: outputs?.exports ?? existing?.exports ?? {},
+      // The template and parameter values of the last successful deploy (a stack operation's outputs
+      // are resolved only then), as CloudFormation's GetTemplate and DescribeStacks answer them.
+      ...(outputs === undefined
+        ? { template: existing?.template, parameters: existing?.parameters }
+        : { template: this.stack.template, parameters: this.parameterValues() }),
     };
     this.ctx.stateFile.save(this.state);
   }
@@ -1014,6 +1102,21 @@ export function stringifyScalars(value: unknown): unknown {
     return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, stringifyScalars(v)]));
   }
   return typeof value === 'number' || typeof value === 'boolean' ? String(value) : value;
+}
+
+/** What a resource's record keeps of its template entry, whatever its properties. */
+function baseRecord(resource: CfnResource, ids: ReadonlySet<string>): Omit<ResourceState, 'physicalResourceId' | 'properties' | 'data' | 'simulated'> {
+  return {
+    type: resource.Type,
+    dependsOn: resourceDependencies(resource, ids),
+    deletionPolicy: resource.DeletionPolicy,
+    updateReplacePolicy: resource.UpdateReplacePolicy,
+  };
+}
+
+/** The deploy's reason when the Outputs cannot be resolved, after every resource was deployed. */
+function outputsFailure(e: unknown): string {
+  return `Outputs: ${messageOf(e)}`;
 }
 
 function isRetain(policy: string | undefined): boolean {

@@ -120,3 +120,38 @@ export function planUserProfileUpdate(current: ProfileFields, desired: UserProfi
   const changed = changedProfileFields(current, desired);
   return Object.keys(changed).length === 0 ? undefined : { userArn: desired.userArn, ...changed };
 }
+
+/** Where a project is, seen from the request that is waiting on it. */
+export type ProjectProgress = 'InProgress' | 'Complete' | 'Failed' | 'Deleted';
+
+/**
+ * Maps a DescribeProject state onto what the request waiting on the project (the handler's
+ * isComplete) does: the command line's `plan` reads it to tell a deploy that will fail on a project.
+ */
+export function projectProgress(requestType: 'Create' | 'Update' | 'Delete', state: string | undefined): ProjectProgress {
+  if (requestType === 'Delete') {
+    switch (state) {
+      case 'DeleteComplete': return 'Complete';
+      case 'DeleteFailed': return 'Failed';
+      // Still there, whatever it says (DeleteInProgress, or a state the delete has not reached yet).
+      default: return 'InProgress';
+    }
+  }
+  switch (state) {
+    // Projects from before CodeStar reported a status have none: they exist and nothing is running.
+    case undefined:
+    case 'CreateComplete':
+    case 'UpdateComplete':
+      return 'Complete';
+    case 'CreateFailed':
+    case 'UpdateFailed':
+      return 'Failed';
+    case 'DeleteInProgress':
+    case 'DeleteComplete':
+    case 'DeleteFailed':
+      return 'Deleted';
+    // CreateInProgress, UpdateInProgress, Unknown: wait; the provider's total timeout bounds this.
+    default:
+      return 'InProgress';
+  }
+}

@@ -73,18 +73,27 @@ export interface SimulatedValues {
   readonly arn: string;
 }
 
-export function simulate(type: string, logicalId: string, props: Record<string, unknown>, env: SimulationEnv): SimulatedValues {
+/**
+ * `physicalId`: the resource's physical id when it is deployed already (read from CloudFormation,
+ * say): a name CloudFormation generated stays the resource's name, as it does in CloudFormation,
+ * unless the template names the resource itself.
+ */
+export function simulate(type: string, logicalId: string, props: Record<string, unknown>, env: SimulationEnv, physicalId?: string): SimulatedValues {
   const kind = KINDS[type] ?? GENERIC;
   const salt = hash(`${env.account}/${env.region}/${env.stackName}/${logicalId}`);
   const given = kind.nameProperty ? props[kind.nameProperty] : undefined;
-  const name = typeof given === 'string' && given.length > 0 ? given : generatedName(env.stackName, logicalId, salt, kind);
+  const name = typeof given === 'string' && given.length > 0 ? given
+    : physicalId !== undefined && physicalId !== '' ? nameOfPhysicalId(kind, physicalId)
+      : generatedName(env.stackName, logicalId, salt, kind);
   const arn = kind.arn(name, props, env, salt, type);
   return { ref: kind.ref ? kind.ref(name, arn, env) : name, name, arn };
 }
 
-/** Fn::GetAtt of a simulated resource. */
-export function simulatedAttribute(type: string, logicalId: string, props: Record<string, unknown>, attribute: string, env: SimulationEnv): string {
-  const values = simulate(type, logicalId, props, env);
+/** Fn::GetAtt of a simulated resource (of a deployed one, when its physical id is given). */
+export function simulatedAttribute(
+  type: string, logicalId: string, props: Record<string, unknown>, attribute: string, env: SimulationEnv, physicalId?: string,
+): string {
+  const values = simulate(type, logicalId, props, env, physicalId);
   if (attribute === 'Arn' || attribute.endsWith('Arn')) {
     return values.arn;
   }
@@ -99,6 +108,11 @@ export function simulatedAttribute(type: string, logicalId: string, props: Recor
     return values.ref;
   }
   return `${values.ref}/${attribute}`;
+}
+
+/** The name within a physical id: the id itself, or the last part of an ARN or URL that Ref answers. */
+function nameOfPhysicalId(kind: Kind, physicalId: string): string {
+  return kind.ref === undefined ? physicalId : physicalId.split(/[:/]/).pop() ?? physicalId;
 }
 
 function generatedName(stackName: string, logicalId: string, salt: string, kind: Kind): string {

@@ -1,5 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import type { CfnTemplate } from '../cfn/template';
 
 /** What the runner remembers about a deployed resource. */
 export interface ResourceState {
@@ -28,6 +29,10 @@ export interface StackState {
   resources: Record<string, ResourceState>;
   outputs: Record<string, string>;
   exports: Record<string, string>;
+  /** The template of the last successful deploy (absent in state written before it was kept). */
+  template?: CfnTemplate;
+  /** Parameter values of the last successful deploy. */
+  parameters?: Record<string, string>;
 }
 
 export interface RunnerState {
