@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
@@ -51,4 +52,22 @@ export function prepareAppDir(dir: string): void {
     },
     include: ['*.ts'],
   }, undefined, 2));
+}
+
+/**
+ * A child process, awaited without blocking: the local endpoint it talks to answers from this
+ * process's own event loop.
+ */
+export function spawned(
+  command: string, args: readonly string[], cwd: string, env: NodeJS.ProcessEnv,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', chunk => { stdout += chunk; });
+    child.stderr.on('data', chunk => { stderr += chunk; });
+    child.once('error', reject);
+    child.once('close', code => resolve({ code, stdout, stderr }));
+  });
 }

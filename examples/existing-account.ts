@@ -10,11 +10,10 @@
  *   6. `cdk-codestar destroy` leaves the account as it was at the start (adopted memberships are
  *      restored, adopted projects and profiles retained), which the endpoint's own answers show.
  */
-import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { CodeStarClient, UpdateTeamMemberCommand } from '@aws-sdk/client-codestar';
-import { prepareAppDir } from './app-dir';
+import { prepareAppDir, spawned } from './app-dir';
 import { LocalCodeStar, startLocalCodeStar } from '../src/local/endpoint';
 import { canonicalJson } from '../src/private/canonical-json';
 
@@ -215,22 +214,4 @@ function changeRole(source: string, projectId: string, userName: string, from: s
   }
   lines[role] = lines[role].replace(`ProjectRole.${from}`, `ProjectRole.${to}`);
   return lines.join('\n');
-}
-
-/**
- * A child process, awaited without blocking: the local endpoint it talks to answers from this
- * process's own event loop.
- */
-function spawned(
-  command: string, args: readonly string[], cwd: string, env: NodeJS.ProcessEnv,
-): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', chunk => { stdout += chunk; });
-    child.stderr.on('data', chunk => { stderr += chunk; });
-    child.once('error', reject);
-    child.once('close', code => resolve({ code, stdout, stderr }));
-  });
 }

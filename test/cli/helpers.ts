@@ -1,7 +1,8 @@
-import { spawn } from 'node:child_process';
 import * as path from 'node:path';
 
-export { prepareAppDir } from '../../examples/app-dir';
+import { spawned } from '../../examples/app-dir';
+
+export { prepareAppDir, spawned } from '../../examples/app-dir';
 
 /** `cdk-codestar`, run as a user runs it: a process, its output and its exit code. */
 
@@ -18,18 +19,7 @@ export interface Ran {
  * own environment: `env` gives it (or leaves it out, to test its absence).
  */
 export function runCli(cwd: string, args: readonly string[], env: Record<string, string | undefined>): Promise<Ran> {
-  return new Promise((resolve, reject) => {
-    const { AWS_ENDPOINT_URL_CODESTAR: _inherited, ...inherited } = process.env;
-    const child = spawn(process.execPath, ['-r', require.resolve('ts-node/register/transpile-only'), path.join(ROOT, 'src', 'cli', 'main.ts'), ...args], {
-      cwd,
-      env: { ...inherited, TS_NODE_PROJECT: path.join(ROOT, 'tsconfig.json'), ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', chunk => { stdout += chunk; });
-    child.stderr.on('data', chunk => { stderr += chunk; });
-    child.once('error', reject);
-    child.once('close', code => resolve({ code, stdout, stderr }));
-  });
+  const { AWS_ENDPOINT_URL_CODESTAR: _inherited, ...inherited } = process.env;
+  const bin = [require.resolve('ts-node/register/transpile-only'), path.join(ROOT, 'src', 'cli', 'main.ts')];
+  return spawned(process.execPath, ['-r', ...bin, ...args], cwd, { ...inherited, TS_NODE_PROJECT: path.join(ROOT, 'tsconfig.json'), ...env });
 }

@@ -1,8 +1,7 @@
-import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vm from 'node:vm';
-import { prepareAppDir, Ran, ROOT, runCli } from './helpers';
+import { prepareAppDir, Ran, ROOT, runCli, spawned } from './helpers';
 import { generateApp, literal, ReadAccount } from '../../src/cli/generate-app';
 import { IMPORT_USAGE } from '../../src/cli/import';
 import { PlannedResource, StackPlan } from '../../src/cli/plan';
@@ -87,15 +86,7 @@ const PERSONAL_DATA = /alice|bob|carol|dave|erin|Example|example\.org|ssh-|arn:a
 
 /** A process in `dir`, its output and exit code. */
 function run(command: string, args: readonly string[], env: Record<string, string> = {}): Promise<Ran> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { cwd: dir, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', chunk => { stdout += chunk; });
-    child.stderr.on('data', chunk => { stderr += chunk; });
-    child.once('error', reject);
-    child.once('close', code => resolve({ code, stdout, stderr }));
-  });
+  return spawned(command, args, dir, { ...process.env, ...env });
 }
 
 /**
