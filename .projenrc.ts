@@ -42,6 +42,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
   devDeps: [
     `@aws-sdk/client-codestar@${FROZEN_SDK_VERSION}`,
     `@aws-sdk/client-secrets-manager@${FROZEN_SDK_VERSION}`,
+    // The handler continues a long wait for a project in a new invocation of itself: bundled with it.
+    `@aws-sdk/client-lambda@${FROZEN_SDK_VERSION}`,
     // The command line's `--cloudformation` reads a deployed stack: bundled with it, at the same release.
     `@aws-sdk/client-cloudformation@${FROZEN_SDK_VERSION}`,
     '@types/aws-lambda@^8',
