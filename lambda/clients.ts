@@ -1,10 +1,13 @@
 import { CodeStarClient } from '@aws-sdk/client-codestar';
+import { LambdaClient } from '@aws-sdk/client-lambda';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 
 /** The SDK clients a handler uses; tests pass mocked instances. */
 export interface Clients {
   readonly codestar: CodeStarClient;
   readonly secretsManager: SecretsManagerClient;
+  /** The function invokes itself to go on waiting for a project (continuation.ts). */
+  readonly lambda: LambdaClient;
 }
 
 /** A TCP connect that takes longer than this will not succeed: fail and let our retry decide. */
@@ -13,7 +16,7 @@ export const CONNECTION_TIMEOUT_MS = 3_000;
 export const REQUEST_TIMEOUT_MS = 10_000;
 
 /**
- * Configuration shared by both clients. `maxAttempts: 1` because `withRetries` is the only retry
+ * Configuration shared by the clients. `maxAttempts: 1` because `withRetries` is the only retry
  * loop (one deadline, every attempt logged). The endpoint comes from the SDK's standard settings
  * (AWS_ENDPOINT_URL_CODESTAR, AWS_ENDPOINT_URL): there is no endpoint option here on purpose.
  */
@@ -30,5 +33,6 @@ export function createClients(): Clients {
   return {
     codestar: new CodeStarClient(clientConfig()),
     secretsManager: new SecretsManagerClient(clientConfig()),
+    lambda: new LambdaClient(clientConfig()),
   };
 }

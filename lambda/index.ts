@@ -1,4 +1,5 @@
 import { Clients, createClients } from './clients';
+import { answerRequest, FunctionContext } from './custom-resource';
 import { HandlerError, Redactor, shortReason } from './errors';
 import { IsCompleteResponse, OnEventResponse, parseEnvelope, RequestEnvelope, Stage } from './event';
 import { createContext, HandlerContext, Route, route } from './handler';
@@ -10,9 +11,11 @@ import { userProfileHandler } from './user-profile';
 import { PROJECT_RESOURCE_TYPE, TEAM_MEMBER_RESOURCE_TYPE, USER_PROFILE_RESOURCE_TYPE } from '../src/private/contract';
 
 /**
- * The Lambda entry points for the provider framework: `onEvent` starts work, `isComplete` polls
- * until it is done. Both parse the event, route it by ResourceType and turn any failure into one
- * short, redacted line, which the framework reports to CloudFormation as the reason.
+ * The Lambda entry point, `handler`: CloudFormation's request, answered by the function itself
+ * (custom-resource.ts). Its two steps: `onEvent` starts work, `isComplete` checks whether it is
+ * done. Both parse the event, route it by ResourceType and turn any failure into one short,
+ * redacted line, the reason CloudFormation shows. The steps are exported too, for tests that drive
+ * them one at a time in the bundle.
  */
 
 const ROUTES: Readonly<Record<string, Route>> = {
@@ -37,6 +40,8 @@ export interface HandlerOptions {
 export interface Handlers {
   onEvent(event: unknown, context?: LambdaContext): Promise<OnEventResponse>;
   isComplete(event: unknown, context?: LambdaContext): Promise<IsCompleteResponse>;
+  /** Takes CloudFormation's request from start to finish and answers it. */
+  handler(event: unknown, context: FunctionContext): Promise<void>;
 }
 
 /** Builds the entry points around the given clients: tests pass mocked ones. */
@@ -76,9 +81,13 @@ export function handlers(options: HandlerOptions): Handlers {
     }
   }
 
+  const steps = {
+    onEvent: (event: unknown, context?: LambdaContext) => invoke('onEvent', event, context, (r, envelope, ctx) => r.onEvent(envelope, ctx)),
+    isComplete: (event: unknown, context?: LambdaContext) => invoke('isComplete', event, context, (r, envelope, ctx) => r.isComplete(envelope, ctx)),
+  };
   return {
-    onEvent: (event, context) => invoke('onEvent', event, context, (r, envelope, ctx) => r.onEvent(envelope, ctx)),
-    isComplete: (event, context) => invoke('isComplete', event, context, (r, envelope, ctx) => r.isComplete(envelope, ctx)),
+    ...steps,
+    handler: (event, context) => answerRequest(event, context, { steps, clients: options.clients, clock, log: rootLog }),
   };
 }
 
@@ -96,4 +105,8 @@ export function onEvent(event: unknown, context?: LambdaContext): Promise<OnEven
 
 export function isComplete(event: unknown, context?: LambdaContext): Promise<IsCompleteResponse> {
   return defaultHandlers().isComplete(event, context);
+}
+
+export function handler(event: unknown, context: FunctionContext): Promise<void> {
+  return defaultHandlers().handler(event, context);
 }

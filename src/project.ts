@@ -6,7 +6,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { CodeProperty, PROJECT_RESOURCE_TYPE, ProjectAttributes, ProjectProperties, ToolchainProperty } from './private/contract';
 import { recordDeclaredProjectId } from './private/identity';
-import { CodeStarProvider } from './private/provider';
+import { StackProvider } from './private/provider';
 import { DEFAULT_PROJECT_TIMEOUT, projectServiceTimeout } from './private/provider/timeouts';
 import {
   ModelValidator, validateImportedProjectArn, validateImportedProjectId, validateProjectProps, validateRemovalPolicy, validateTags,
@@ -313,7 +313,7 @@ export class CodeStarProject extends CodeStarProjectBase implements ITaggableV2 
 
     validateProjectProps(props).throwIfInvalid(this, 'CodeStarProject properties');
 
-    const provider = CodeStarProvider.getOrCreate(this);
+    const provider = StackProvider.getOrCreate(this);
     provider.warnEndOfNewProjects(this);
     const adopt = props.adopt ?? false;
     // An adopted project was not created by this stack: not even the rollback of the deployment that
@@ -359,6 +359,7 @@ export class CodeStarProject extends CodeStarProjectBase implements ITaggableV2 
       properties: { ...properties, tags: this.cdkTagManager.renderedTags },
       serviceTimeout: projectServiceTimeout(props.timeout ?? DEFAULT_PROJECT_TIMEOUT),
       removalPolicy,
+      waits: true,
     });
     provider.registerProject(props.projectId, resource);
     // The policy is final only once aspects ran (applyRemovalPolicy, or one on the CfnResource).
@@ -405,21 +406,21 @@ export class CodeStarProject extends CodeStarProjectBase implements ITaggableV2 
     return [];
   }
 
-  private renderCode(provider: CodeStarProvider, scope: Construct, code: SourceCode): CodeProperty {
+  private renderCode(provider: StackProvider, scope: Construct, code: SourceCode): CodeProperty {
     return {
       source: { s3: this.renderSource(provider, scope, code.source) },
       destination: this.renderDestination(provider, code.destination),
     };
   }
 
-  private renderSource(provider: CodeStarProvider, scope: Construct, source: ProjectSource) {
+  private renderSource(provider: StackProvider, scope: Construct, source: ProjectSource) {
     const config = source.bind(scope);
     // CodeStar reads the object with the caller's credentials: the handler's.
     provider.grantReadObject(config.bucket, config.objectKey);
     return { bucketName: config.bucket.bucketName, bucketKey: config.objectKey };
   }
 
-  private renderDestination(provider: CodeStarProvider, destination: CodeDestination): CodeProperty['destination'] {
+  private renderDestination(provider: StackProvider, destination: CodeDestination): CodeProperty['destination'] {
     const gitHub = destination.gitHubOptions;
     if (!gitHub) {
       // Validation made sure that a destination that is not GitHub is CodeCommit.
@@ -441,7 +442,7 @@ export class CodeStarProject extends CodeStarProjectBase implements ITaggableV2 
     };
   }
 
-  private renderToolchain(provider: CodeStarProvider, toolchain: Toolchain): ToolchainProperty {
+  private renderToolchain(provider: StackProvider, toolchain: Toolchain): ToolchainProperty {
     const source = this.renderSource(provider, new Construct(this, 'Toolchain'), toolchain.template);
     if (toolchain.role) {
       provider.grantPassRole(toolchain.role);

@@ -5,7 +5,7 @@ import { TEAM_MEMBER_RESOURCE_TYPE, TeamMemberProperties } from './private/contr
 import { projectIdentity, readableProject, readableUser, useIdentityLogicalId, userIdentity, userKey } from './private/identity';
 import { TEAM_MEMBER_LOGICAL_ID_PREFIX, teamMemberIdentity } from './private/logical-ids';
 import { claimOwnership, describeOwner, ownerOf } from './private/owners';
-import { CodeStarProvider } from './private/provider';
+import { StackProvider } from './private/provider';
 import { MEMBER_SERVICE_TIMEOUT } from './private/provider/timeouts';
 import { ModelValidator, validateRemovalPolicy, validateTeamMemberProps } from './private/validation';
 import type { ICodeStarProject } from './project';
@@ -135,7 +135,7 @@ export class TeamMember extends Resource {
     validator.throwIfInvalid(this, 'TeamMember properties');
 
     const remoteAccessAllowed = props.remoteAccessAllowed ?? false;
-    const provider = CodeStarProvider.getOrCreate(this);
+    const provider = StackProvider.getOrCreate(this);
     provider.grantTeam(props.project.projectArn, this);
 
     const properties: TeamMemberProperties = {

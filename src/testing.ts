@@ -1,7 +1,7 @@
 import { CfnResource, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as cxschema from 'aws-cdk-lib/cloud-assembly-schema';
-import { CodeStarProvider } from './private/provider';
+import { StackProvider } from './private/provider';
 
 /**
  * Test helpers for apps that use cdk-codestar: `import { userTemplate } from 'cdk-codestar/lib/testing'`.
@@ -109,7 +109,7 @@ export type SnapshotPrinter<Config, Refs> = (value: unknown, config: Config, ind
 
 /** The logical ids of every CloudFormation resource under the stack's provider (none without one). */
 function providerLogicalIds(stack: Stack): Set<string> {
-  const provider = CodeStarProvider.find(stack);
+  const provider = StackProvider.find(stack);
   const ids = new Set<string>();
   for (const construct of provider?.node.findAll() ?? []) {
     if (CfnResource.isCfnResource(construct)) {

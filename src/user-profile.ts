@@ -5,7 +5,7 @@ import { USER_PROFILE_RESOURCE_TYPE, UserProfileAttributes, UserProfilePropertie
 import { readableUser, useIdentityLogicalId, userIdentity, userKey } from './private/identity';
 import { USER_PROFILE_LOGICAL_ID_PREFIX } from './private/logical-ids';
 import { claimOwnership, describeOwner, ownerOf } from './private/owners';
-import { CodeStarProvider } from './private/provider';
+import { StackProvider } from './private/provider';
 import { MEMBER_SERVICE_TIMEOUT } from './private/provider/timeouts';
 import { ModelValidator, validateImportedUserArn, validateRemovalPolicy, validateUserProfileProps } from './private/validation';
 
@@ -159,7 +159,7 @@ export class UserProfile extends Resource implements IUserProfile {
     }
     validator.throwIfInvalid(this, 'UserProfile properties');
 
-    const provider = CodeStarProvider.getOrCreate(this);
+    const provider = StackProvider.getOrCreate(this);
     provider.grantUserProfile(props.user.userArn, this);
 
     const adopt = props.adopt ?? false;

@@ -128,8 +128,15 @@ export const UserProfileAttributes = {
   USER_ARN: 'UserArn',
 } as const;
 
-/** The handler's exported entry points, as named in the bundle. */
-export const HANDLER_ENTRY = {
-  ON_EVENT: 'index.onEvent',
-  IS_COMPLETE: 'index.isComplete',
-} as const;
+/** The provider function's handler: the bundle's entry that answers CloudFormation itself. */
+export const HANDLER_ENTRY = 'index.handler';
+
+/**
+ * The physical id of a Create answered as failed before anything was made; its rollback Delete is
+ * acknowledged without a call. The value aws-cdk-lib's Provider framework and CustomResourceProvider
+ * use, so that a stack that failed under the framework rolls back the same way.
+ */
+export const CREATE_FAILED_PHYSICAL_ID = 'AWSCDK::CustomResourceProviderFramework::CREATE_FAILED';
+
+/** The longest interval between two checks of a project CodeStar is creating or deleting, in seconds. */
+export const POLL_INTERVAL_MAX_SECONDS = 15;

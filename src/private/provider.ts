@@ -1,31 +1,23 @@
-import * as path from 'path';
-import { Aspects, CustomResource, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Aspects, CustomResource, Duration, Lazy, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
-import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct, IConstruct } from 'constructs';
-import { HANDLER_ENTRY } from './contract';
-import { explainFrameworkFindings, quietFrameworkLogs, WAITER_LOG_LEVEL } from './framework';
 import { OWN_PROJECTS, PROFILES, TEAMS } from './provider/actions';
 import { ArnStatements } from './provider/arn-statements';
 import { CreationOrder } from './provider/creation-order';
 import { EndOfLifeWarning } from './provider/end-of-life';
+import { ProviderFunction, ProviderSettings } from './provider/function';
 import { GrantChunks } from './provider/grant-chunks';
+export { FUNCTION_LOGICAL_ID } from './provider/function';
+export type { ProviderSettings } from './provider/function';
 import { Once } from './provider/once';
-import { HANDLER_TIMEOUT, QUERY_INTERVAL, TOTAL_TIMEOUT } from './provider/timeouts';
-
-/** The bundled handler (`npx projen bundle:handler`), shipped in the npm package next to `lib/`. */
-const HANDLER_ASSET_DIR = path.join(__dirname, '..', '..', 'assets', 'handler');
 
 /** The provider's construct id in its stack; the suffix keeps it clear of user ids. */
 const PROVIDER_ID = 'CodeStarProvider8f3c2a';
 
-/** Log retention of every log group the provider creates. */
-const LOG_RETENTION = logs.RetentionDays.ONE_MONTH;
 
 /** What a construct passes to create its custom resource. */
 export interface CodeStarResourceOptions {
@@ -33,32 +25,35 @@ export interface CodeStarResourceOptions {
   readonly properties: { [key: string]: unknown };
   readonly serviceTimeout: Duration;
   readonly removalPolicy?: RemovalPolicy;
+  /** A project: CodeStar creates and deletes it asynchronously, so its function may go on waiting in a new invocation. */
+  readonly waits?: boolean;
 }
 
 /**
- * The one provider of a stack that serves every CodeStar custom resource in it: two Lambda
- * functions (`onEvent`, `isComplete`) from one bundled asset, sharing one role whose policy lists
- * exactly the projects, users, secrets, roles and objects the stack's resources use.
+ * The one provider of a stack that serves every CodeStar custom resource in it: one Lambda function
+ * (the bundled handler, which answers CloudFormation itself) with its log group, and one role whose
+ * policies list exactly the projects, users, secrets, roles and objects the stack's resources use.
  *
- * Found in the construct tree, so that nothing needs resetting between apps or tests. Its parts,
- * each in `provider/`: `timeouts`, `actions` (what each grant allows), `arn-statements` and
- * `grant-chunks` (the two ways its policy batches ARNs), `creation-order`, `once` and `end-of-life`.
+ * Found in the construct tree, so that nothing needs resetting between apps or tests. The function
+ * is made once the app is complete (from an aspect), with the settings of the stack's declared
+ * `CodeStarProvider`, whether that was declared before or after the resources. Its parts, each in
+ * `provider/`: `timeouts`, `actions` (what each grant allows), `arn-statements` and `grant-chunks`
+ * (the two ways its policy batches ARNs), `creation-order`, `once`, `end-of-life` and `runtime`.
  */
-export class CodeStarProvider extends Construct {
+export class StackProvider extends Construct {
   /** Returns the provider of `scope`'s stack, creating it on first use. */
-  public static getOrCreate(scope: IConstruct): CodeStarProvider {
-    return CodeStarProvider.find(scope) ?? new CodeStarProvider(Stack.of(scope), PROVIDER_ID);
+  public static getOrCreate(scope: IConstruct): StackProvider {
+    return StackProvider.find(scope) ?? new StackProvider(Stack.of(scope), PROVIDER_ID);
   }
 
   /** Returns the provider of `scope`'s stack if it exists, without creating it. */
-  public static find(scope: IConstruct): CodeStarProvider | undefined {
-    return Stack.of(scope).node.tryFindChild(PROVIDER_ID) as CodeStarProvider | undefined;
+  public static find(scope: IConstruct): StackProvider | undefined {
+    return Stack.of(scope).node.tryFindChild(PROVIDER_ID) as StackProvider | undefined;
   }
 
-  /** The handler role, shared by both handler functions. */
+  /** The handler role. */
   public readonly role: iam.Role;
 
-  private readonly serviceToken: string;
   private readonly grants: GrantChunks;
   private readonly passRoles: ArnStatements;
   private readonly sourceObjects: ArnStatements;
@@ -70,6 +65,12 @@ export class CodeStarProvider extends Construct {
   private readonly profileBeforeMember = new CreationOrder();
   private readonly projectBeforeMember = new CreationOrder();
 
+  /** The declared CodeStarProvider (its path) and its settings; none: the defaults. */
+  private declared?: { readonly path: string; readonly settings: ProviderSettings };
+  private handler?: lambda.Function;
+  /** Resources that may go on waiting in a new invocation: they need the function's leave to invoke itself. */
+  private readonly waiting: CustomResource[] = [];
+
   private constructor(scope: Stack, id: string) {
     super(scope, id);
 
@@ -78,27 +79,8 @@ export class CodeStarProvider extends Construct {
       description: 'cdk-codestar handler: manages the CodeStar projects, team members and user profiles of this stack',
     });
 
-    // Both functions run the same bundle: one asset, bound once.
-    const code = lambda.Code.fromAsset(HANDLER_ASSET_DIR);
-    const onEvent = this.handlerFunction('OnEvent', HANDLER_ENTRY.ON_EVENT, code);
-    const isComplete = this.handlerFunction('IsComplete', HANDLER_ENTRY.IS_COMPLETE, code);
-
-    const provider = new cr.Provider(this, 'Provider', {
-      onEventHandler: onEvent,
-      isCompleteHandler: isComplete,
-      queryInterval: QUERY_INTERVAL,
-      totalTimeout: TOTAL_TIMEOUT,
-      logGroup: this.logGroup('ProviderLogs'),
-      // Every transition, but no execution data: it would carry the resource properties (display
-      // names, email addresses).
-      waiterStateMachineLogOptions: { destination: this.logGroup('WaiterLogs'), includeExecutionData: false, level: WAITER_LOG_LEVEL },
-    });
-    quietFrameworkLogs(provider);
-    explainFrameworkFindings(provider);
-    this.serviceToken = provider.serviceToken;
-
     this.grants = new GrantChunks(this, this.role);
-    Aspects.of(this).add({ visit: node => (node === this ? this.grants.materialize() : undefined) });
+    Aspects.of(this).add({ visit: node => (node === this ? this.materialize() : undefined) });
     this.passRoles = new ArnStatements(this.role, 'PassRoles', ['iam:PassRole'], {
       StringEquals: { 'iam:PassedToService': 'codestar.amazonaws.com' },
     });
@@ -106,19 +88,37 @@ export class CodeStarProvider extends Construct {
   }
 
   /**
-   * Creates a custom resource served by this provider. Its service token already orders it after
-   * the handler role and its default policy (custom resource -> framework function -> the framework
-   * role's policy, which names the handler functions -> the handler functions, which depend on their
-   * role and its policies); the grants that name it are ordered by `GrantChunks`.
+   * Takes the settings of the stack's `CodeStarProvider`, declared at `path`. A stack has one: a
+   * second declaration fails, naming both.
+   */
+  public configure(path: string, settings: ProviderSettings): void {
+    if (this.declared !== undefined) {
+      throw new Error(`${path}: a stack has one CodeStarProvider, and ${Stack.of(this).node.path} already has ${this.declared.path}; `
+        + 'declare one per stack and give it all the settings');
+    }
+    if (this.handler !== undefined) {
+      throw new Error(`${path}: the provider of ${Stack.of(this).node.path} was already made; declare the CodeStarProvider before the app is synthesized`);
+    }
+    this.declared = { path, settings };
+  }
+
+  /**
+   * Creates a custom resource served by this provider. Its service token is the function's ARN,
+   * which orders it after the function and so after the handler role and its default policy; the
+   * grants that name it are ordered by `GrantChunks`.
    */
   public createResource(scope: Construct, id: string, options: CodeStarResourceOptions): CustomResource {
-    return new CustomResource(scope, id, {
-      serviceToken: this.serviceToken,
+    const resource = new CustomResource(scope, id, {
+      serviceToken: Lazy.string({ produce: () => this.function().functionArn }),
       resourceType: options.resourceType,
       properties: options.properties,
       serviceTimeout: options.serviceTimeout,
       removalPolicy: options.removalPolicy,
     });
+    if (options.waits) {
+      this.waiting.push(resource);
+    }
+    return resource;
   }
 
   /** Lets the handler create, update, tag and delete the project, and manage its team, while `project` exists. */
@@ -203,24 +203,27 @@ export class CodeStarProvider extends Construct {
     this.projectBeforeMember.then(projectId, member);
   }
 
-  private handlerFunction(id: string, handler: string, code: lambda.Code): lambda.Function {
-    const logGroup = this.logGroup(`${id}Logs`);
-    logGroup.grantWrite(this.role);
-    return new lambda.Function(this, `${id}Handler`, {
-      code,
-      handler,
-      runtime: lambda.Runtime.NODEJS_22_X,
-      timeout: HANDLER_TIMEOUT,
-      role: this.role,
-      logGroup,
-      description: `cdk-codestar ${handler}: CodeStar projects, team members and user profiles`,
-    });
+  /** The function, once the app is complete; see `materialize`. */
+  private function(): lambda.Function {
+    if (this.handler === undefined) {
+      throw new Error(`${this.node.path}: the provider's function is made when the app is synthesized`);
+    }
+    return this.handler;
   }
 
-  private logGroup(id: string): logs.LogGroup {
-    return new logs.LogGroup(this, id, {
-      retention: LOG_RETENTION,
-      removalPolicy: RemovalPolicy.DESTROY,
-    });
+  /** Makes the function, its log group and the grants, once the app is complete (from an aspect). */
+  private materialize(): void {
+    if (this.handler === undefined) {
+      this.handler = new ProviderFunction(this, this.role, this.declared?.settings ?? {}).function;
+      if (this.waiting.length > 0) {
+        // Its own ARN only: a policy of its own, so that the function does not depend on it (a cycle).
+        const selfInvoke = new iam.Policy(this, 'Continue', {
+          roles: [this.role],
+          statements: [new iam.PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [this.handler.functionArn] })],
+        });
+        this.waiting.forEach(resource => resource.node.addDependency(selfInvoke));
+      }
+    }
+    this.grants.materialize();
   }
 }

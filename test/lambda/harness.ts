@@ -1,4 +1,5 @@
 import { CodeStarClient, CodeStarServiceException } from '@aws-sdk/client-codestar';
+import { LambdaClient } from '@aws-sdk/client-lambda';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type {
   CloudFormationCustomResourceCreateEvent,
@@ -21,6 +22,8 @@ export const OTHER_USER_ARN = `arn:aws:iam::${ACCOUNT}:user/bob`;
 export const PROJECT_ARN = `arn:aws:codestar:us-east-1:${ACCOUNT}:project/my-proj`;
 export const PROJECT_STACK_ID = `arn:aws:cloudformation:us-east-1:${ACCOUNT}:stack/awscodestar-my-proj/abc`;
 export const TEMPLATE_ID = 'arn:aws:codestar:us-east-1::project-template/codecommit/nodejs-lambda';
+/** The provider function's ARN, as the Lambda context gives it. */
+export const FUNCTION_ARN = 'arn:aws:lambda:us-east-1:123456789012:function:app-CodeStarProvider-1A2B3C4D';
 export const FRAMEWORK_CREATE_FAILED_MARKER = 'AWSCDK::CustomResourceProviderFramework::CREATE_FAILED';
 
 /** What every project onEvent response carries for isComplete: when to stop waiting (see lambda/event.ts). */
@@ -134,6 +137,7 @@ export class FakeClock implements Clock {
 export class Harness {
   public readonly codestar: AwsClientStub<CodeStarClient>;
   public readonly secrets: AwsClientStub<SecretsManagerClient>;
+  public readonly lambda: AwsClientStub<LambdaClient>;
   public readonly clock = new FakeClock();
   /** Every line the handler logged. */
   public readonly logs: string[] = [];
@@ -145,15 +149,18 @@ export class Harness {
   constructor() {
     const codestar = new CodeStarClient({ region: 'us-east-1' });
     const secretsManager = new SecretsManagerClient({ region: 'us-east-1' });
+    const lambda = new LambdaClient({ region: 'us-east-1' });
     this.codestar = mockClient(codestar);
     this.secrets = mockClient(secretsManager);
+    this.lambda = mockClient(lambda);
     const unexpectedCall = (input: object) => {
       this.unexpected.push(JSON.stringify(input));
       throw new Error('Unexpected call in a strict mock');
     };
     this.codestar.onAnyCommand().callsFake(unexpectedCall);
     this.secrets.onAnyCommand().callsFake(unexpectedCall);
-    this.handlers = handlers({ clients: { codestar, secretsManager }, logSink: line => this.logs.push(line), clock: this.clock });
+    this.lambda.onAnyCommand().callsFake(unexpectedCall);
+    this.handlers = handlers({ clients: { codestar, secretsManager, lambda }, logSink: line => this.logs.push(line), clock: this.clock });
   }
 
   public get context(): LambdaContext {
@@ -166,6 +173,11 @@ export class Harness {
 
   public isComplete(event: unknown): Promise<IsCompleteResponse> {
     return this.handlers.isComplete(event, this.context);
+  }
+
+  /** The function's entry: answers CloudFormation at the event's ResponseURL, or hands the request over. */
+  public handler(event: unknown): Promise<void> {
+    return this.handlers.handler(event, { ...this.context, invokedFunctionArn: FUNCTION_ARN });
   }
 
   /** The message onEvent fails with (fails the test if it succeeds). */

@@ -1,5 +1,5 @@
 import { Duration } from 'aws-cdk-lib';
-import { DEFAULT_PROJECT_TIMEOUT_SECONDS } from '../contract';
+import { DEFAULT_PROJECT_TIMEOUT_SECONDS, POLL_INTERVAL_MAX_SECONDS } from '../contract';
 
 /*
  * Timeouts. Each one fails with its own clear reason before the next one could fail with a vaguer
@@ -10,18 +10,20 @@ import { DEFAULT_PROJECT_TIMEOUT_SECONDS } from '../contract';
  *   not succeed before the handler's deadline (...)". It comes before HANDLER_TIMEOUT, the Lambda
  *   timeout, which comes before MEMBER_SERVICE_TIMEOUT, the serviceTimeout of a team member or user
  *   profile (one invocation each).
- * - A project's `timeout` (default DEFAULT_PROJECT_TIMEOUT): how long isComplete waits for CodeStar,
- *   counted from onEvent: "Project <id> is still <state> after its timeout of <n> seconds". The poll
- *   that notices it (QUERY_INTERVAL) and that invocation (HANDLER_TIMEOUT) fit in
+ * - A project's `timeout` (default DEFAULT_PROJECT_TIMEOUT): how long the function waits for
+ *   CodeStar, counted from onEvent, over as many invocations as it takes (lambda/continuation.ts):
+ *   "Project <id> is still <state> after its timeout of <n> seconds". The check that notices it
+ *   (at most QUERY_INTERVAL after the last) and that invocation (HANDLER_TIMEOUT) fit in
  *   PROJECT_TIMEOUT_MARGIN, which the project's serviceTimeout adds to its timeout.
- * - TOTAL_TIMEOUT, the waiter's (one per stack), is a backstop only: longer than any project timeout.
+ * - The function's own bound on any wait (lambda/continuation.ts MAX_WAIT_MS, an hour) is a
+ *   backstop only: longer than any project timeout.
  */
 
-/** The Lambda timeout of both handler functions: one CodeStar call plus its retries fit well inside. */
+/** The Lambda timeout of the provider's function: one CodeStar call plus its retries fit well inside. */
 export const HANDLER_TIMEOUT = Duration.minutes(2);
 
-/** How often `isComplete` polls DescribeProject while a project is being created or deleted. */
-export const QUERY_INTERVAL = Duration.seconds(15);
+/** The longest interval between two DescribeProject checks while a project is being created or deleted. */
+export const QUERY_INTERVAL = Duration.seconds(POLL_INTERVAL_MAX_SECONDS);
 
 /** How long a project waits for CodeStar unless its `timeout` says otherwise. */
 export const DEFAULT_PROJECT_TIMEOUT = Duration.seconds(DEFAULT_PROJECT_TIMEOUT_SECONDS);
@@ -37,12 +39,6 @@ export const PROJECT_TIMEOUT_MARGIN = Duration.minutes(5);
 
 /** The longest project `timeout`: its serviceTimeout may not exceed CloudFormation's maximum of one hour. */
 export const MAX_PROJECT_TIMEOUT = Duration.seconds(3600 - PROJECT_TIMEOUT_MARGIN.toSeconds());
-
-/**
- * How long the provider's waiter polls at most: the Provider framework's maximum, longer than any
- * project's timeout, so the handler's own reason always comes first.
- */
-export const TOTAL_TIMEOUT = Duration.hours(1);
 
 /** The serviceTimeout of a project with the given `timeout`. */
 export function projectServiceTimeout(timeout: Duration): Duration {
