@@ -3,8 +3,8 @@ import { maskUserArns } from './identifiers';
 /**
  * Failures and how they reach CloudFormation.
  *
- * The provider framework turns a thrown error's `stack` into the CloudFormation reason, so a failure
- * must be one short line that carries no sensitive input value, whatever the service echoed back.
+ * A failure's message is the reason CloudFormation shows, so it must be one short line that carries
+ * no sensitive input value, whatever the service echoed back.
  */
 
 /** CloudFormation shows at most a few hundred characters; a longer reason only hides the point. */
@@ -15,7 +15,7 @@ export class HandlerError extends Error {
   constructor(message: string) {
     super(message);
     this.name = 'HandlerError';
-    // The framework reports `stack`, not `message`: stack frames of a minified bundle help nobody.
+    // Stack frames of a minified bundle help nobody, in a log or a reason.
     this.stack = `${this.name}: ${message}`;
   }
 }

@@ -1,9 +1,10 @@
 import { HandlerError } from './errors';
 
 /**
- * The provider framework's event, as the handler sees it. onEvent receives CloudFormation's
- * request; isComplete receives the same request plus what onEvent returned (PhysicalResourceId,
- * Data). Only the members we use are read; everything else (ResponseURL included) is ignored.
+ * The request, as the two steps see it (custom-resource.ts runs them): onEvent receives
+ * CloudFormation's request; isComplete receives the same request plus what onEvent returned
+ * (PhysicalResourceId, Data). Only the members we use are read; everything else (ResponseURL
+ * included) is ignored here.
  */
 
 export type RequestType = 'Create' | 'Update' | 'Delete';
@@ -30,8 +31,8 @@ export interface RequestEnvelope {
 export type Data = Readonly<Record<string, string>>;
 
 /**
- * A field onEvent returns for isComplete only: the provider framework passes every field onEvent
- * returns on to isComplete, and sends CloudFormation only PhysicalResourceId, Data and NoEcho.
+ * A field onEvent returns for isComplete only: every field onEvent returns is passed on to
+ * isComplete (also across invocations), and CloudFormation is sent only PhysicalResourceId and Data.
  * It holds when isComplete stops waiting (epoch milliseconds), so that the wait has a bound of its
  * own, with its own reason, per resource.
  */
@@ -44,7 +45,7 @@ export const WAIT_DEADLINE_KEY = 'CodeStarWaitDeadline';
  */
 export const DELETING_PROJECT_KEY = 'CodeStarDeletingProject';
 
-/** What onEvent returns to the framework. */
+/** What onEvent returns. */
 export interface OnEventResponse {
   readonly PhysicalResourceId?: string;
   readonly Data?: Data;
@@ -52,7 +53,7 @@ export interface OnEventResponse {
   readonly [DELETING_PROJECT_KEY]?: string;
 }
 
-/** What isComplete returns. The framework refuses Data while IsComplete is false. */
+/** What isComplete returns: Data only once complete. */
 export type IsCompleteResponse =
   | { readonly IsComplete: false }
   | { readonly IsComplete: true; readonly Data?: Data };

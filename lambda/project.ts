@@ -89,10 +89,9 @@ export const projectHandler: ResourceHandler<ProjectProperties> = {
 
 /**
  * The end of the wait: the timeout from now, rounded up to a whole minute (or to the timeout, when
- * shorter). The framework starts the waiter with onEvent's response as input and the RequestId as
- * execution name, and Step Functions accepts a second start of that name only with the same input:
- * an onEvent delivered twice within the same minute must return the same deadline. The rounding
- * fits in the margin that the project's serviceTimeout keeps after its timeout.
+ * shorter), so that a request delivered twice within the same minute waits until the same moment
+ * in both deliveries. The rounding fits in the margin that the project's serviceTimeout keeps after
+ * its timeout.
  */
 export function waitDeadlineFrom(now: number, timeoutSeconds: number): number {
   const step = Math.min(60_000, timeoutSeconds * 1000);
