@@ -108,25 +108,32 @@ export class CodeStarProvider extends Construct {
 }
 
 function validate(scope: Construct, props: CodeStarProviderProps): void {
-  const fail = (property: string, value: unknown, rule: string) => {
-    throw new Error(`${scope.node.path}: CodeStarProvider ${property} ${JSON.stringify(value)} is invalid: ${rule}`);
+  const problems: string[] = [];
+  const invalid = (property: string, value: unknown, rule: string) => {
+    problems.push(`CodeStarProvider ${property} ${JSON.stringify(value)} is invalid: ${rule}`);
   };
   const { memorySize, reservedConcurrentExecutions, runtime } = props;
   if (memorySize !== undefined && !Token.isUnresolved(memorySize) && !(Number.isInteger(memorySize) && memorySize >= 128 && memorySize <= 10240)) {
-    fail('memorySize', memorySize, 'an integer from 128 to 10240 (MiB)');
+    invalid('memorySize', memorySize, 'an integer from 128 to 10240 (MiB)');
   }
   if (reservedConcurrentExecutions !== undefined && !Token.isUnresolved(reservedConcurrentExecutions)
     && !(Number.isInteger(reservedConcurrentExecutions) && reservedConcurrentExecutions >= 1)) {
-    fail('reservedConcurrentExecutions', reservedConcurrentExecutions, 'an integer of at least 1 (0 would stop the function from running)');
+    invalid('reservedConcurrentExecutions', reservedConcurrentExecutions, 'an integer of at least 1 (0 would stop the function from running)');
   }
   if (runtime !== undefined) {
     const major = /^nodejs(\d+)\.x$/.exec(runtime.name)?.[1];
     if (runtime.family !== lambda.RuntimeFamily.NODEJS || major === undefined || Number(major) < 22) {
-      fail('runtime', runtime.name, 'a Node.js runtime, nodejs22.x or newer (the handler is built for Node.js 22)');
+      invalid('runtime', runtime.name, 'a Node.js runtime, nodejs22.x or newer (the handler is built for Node.js 22)');
     }
   }
-  if (props.vpc === undefined && (props.vpcSubnets !== undefined || props.securityGroups !== undefined)) {
-    const property = props.vpcSubnets !== undefined ? 'vpcSubnets' : 'securityGroups';
-    throw new Error(`${scope.node.path}: CodeStarProvider ${property} is set without vpc: it places the function in a VPC, so it needs vpc`);
+  if (props.vpc === undefined) {
+    for (const property of ['vpcSubnets', 'securityGroups'] as const) {
+      if (props[property] !== undefined) {
+        problems.push(`CodeStarProvider ${property} is set without vpc: it places the function in a VPC, so it needs vpc`);
+      }
+    }
+  }
+  if (problems.length > 0) {
+    throw new Error(`${scope.node.path}: ${problems.join('; ')}`);
   }
 }

@@ -37,10 +37,9 @@ interface References {
  * expect(userTemplate(stack)).toMatchSnapshot();
  * ```
  *
- * Removed: every resource under the provider construct (its Lambda functions, roles, policies, log
- * groups, the waiter state machine), the `DependsOn` entries that name them, and the parameters,
- * mappings and conditions that only they used (the asset parameters of a legacy synthesizer, the
- * Node.js runtime mapping of an environment-agnostic stack). Every reference to a removed resource,
+ * Removed: every resource under the provider construct (its Lambda function, role, policies and log
+ * group), the `DependsOn` entries that name them, and the parameters, mappings and conditions that
+ * only they used (the asset parameters of a legacy synthesizer, anything an escape hatch added). Every reference to a removed resource,
  * such as each CodeStar custom resource's `ServiceToken`, becomes `PROVIDER_MARKER`.
  *
  * Kept exactly as synthesized: everything else, the `Custom::CodeStar*` resources with their

@@ -1,13 +1,18 @@
-import { Duration, RemovalPolicy, Tags } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack, Tags } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { newStack } from './helpers';
 import {
-  CodeDestination, CodeStarProject, GitHubOwnerType, ProjectRole, ProjectSource, TeamMember, Toolchain, UserProfile,
+  CodeDestination, CodeStarProject, CodeStarProvider, GitHubOwnerType, ProjectRole, ProjectSource, TeamMember, Toolchain, UserProfile,
 } from '../src';
 import { PROJECT_RESOURCE_TYPE, TEAM_MEMBER_RESOURCE_TYPE, USER_PROFILE_RESOURCE_TYPE } from '../src/private/contract';
+import { FUNCTION_LOGICAL_ID } from '../src/private/provider';
 
 /*
  * Golden test of the deployed contract: the resource types and property keys each construct
@@ -16,6 +21,15 @@ import { PROJECT_RESOURCE_TYPE, TEAM_MEMBER_RESOURCE_TYPE, USER_PROFILE_RESOURCE
  * are written out on purpose (not a snapshot): changing them must be a decision.
  */
 
+/**
+ * The logical id of the provider's function: the id the Provider framework's entry function had in
+ * the releases before the single function. Every deployed CodeStar resource's ServiceToken is its
+ * ARN, and CloudFormation refuses to change a custom resource's ServiceToken ("Modifying service
+ * token is not allowed"): the function must keep this id, whatever the settings, so that upgrading
+ * updates it in place.
+ */
+const PROVIDER_FUNCTION_LOGICAL_ID = 'CodeStarProvider8f3c2aProviderframeworkonEvent737B3291';
+
 /** Every resource of the stack whose type starts with Custom::CodeStar, by type, without ServiceToken. */
 function rendered(stack: ReturnType<typeof newStack>): Record<string, any[]> {
   const resources = Template.fromStack(stack).toJSON().Resources as Record<string, any>;
@@ -23,7 +37,7 @@ function rendered(stack: ReturnType<typeof newStack>): Record<string, any[]> {
   for (const resource of Object.values(resources)) {
     if (typeof resource.Type === 'string' && resource.Type.startsWith('Custom::CodeStar')) {
       const { ServiceToken, ...properties } = resource.Properties;
-      expect(ServiceToken).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^CodeStarProvider8f3c2a/), 'Arn'] });
+      expect(ServiceToken).toEqual({ 'Fn::GetAtt': [PROVIDER_FUNCTION_LOGICAL_ID, 'Arn'] });
       const policies = { DeletionPolicy: resource.DeletionPolicy, UpdateReplacePolicy: resource.UpdateReplacePolicy };
       (byType[resource.Type] ??= []).push({ ...policies, Properties: properties });
     }
@@ -34,6 +48,71 @@ function rendered(stack: ReturnType<typeof newStack>): Record<string, any[]> {
 test('the resource type strings', () => {
   expect([PROJECT_RESOURCE_TYPE, TEAM_MEMBER_RESOURCE_TYPE, USER_PROFILE_RESOURCE_TYPE])
     .toEqual(['Custom::CodeStarProject', 'Custom::CodeStarTeamMember', 'Custom::CodeStarUserProfile']);
+});
+
+describe('the provider function\'s logical id, which deployed ServiceTokens name', () => {
+  /** A project, a member of it, a member of an imported project and a profile. */
+  function populate(stack: Stack) {
+    const project = new CodeStarProject(stack, 'Project', { projectId: 'my-app', projectName: 'My App' });
+    const user = iam.User.fromUserName(stack, 'Alice', 'alice');
+    project.addTeamMember('Member', { user });
+    new TeamMember(stack, 'Legacy', { project: CodeStarProject.fromProjectId(stack, 'Imported', 'legacy-app'), user });
+    new UserProfile(stack, 'Profile', { user, displayName: 'Alice', emailAddress: 'alice@example.org' });
+  }
+
+  /** The logical ids of the stack's Lambda functions, and the ServiceToken of each CodeStar resource. */
+  function served(stack: Stack) {
+    const resources = Template.fromStack(stack).toJSON().Resources as Record<string, any>;
+    const functions = Object.keys(resources).filter(id => resources[id].Type === 'AWS::Lambda::Function');
+    const tokens = Object.values(resources).filter(r => String(r.Type).startsWith('Custom::CodeStar')).map(r => r.Properties.ServiceToken);
+    return { functions, tokens };
+  }
+
+  test('is the Provider framework\'s entry function id', () => {
+    expect(FUNCTION_LOGICAL_ID).toBe(PROVIDER_FUNCTION_LOGICAL_ID);
+  });
+
+  test('with the default provider', () => {
+    const stack = newStack();
+    populate(stack);
+
+    const { functions, tokens } = served(stack);
+    expect(functions).toEqual([PROVIDER_FUNCTION_LOGICAL_ID]);
+    expect(tokens).toHaveLength(4);
+    expect(tokens).toEqual(tokens.map(() => ({ 'Fn::GetAtt': [PROVIDER_FUNCTION_LOGICAL_ID, 'Arn'] })));
+  });
+
+  test.each(['before', 'after'])('with a CodeStarProvider of any id and settings, declared %s the resources', (when) => {
+    const stack = newStack();
+    const declare = () => new CodeStarProvider(stack, 'Anything', {
+      vpc: new ec2.Vpc(stack, 'Vpc'),
+      encryptionKey: new kms.Key(stack, 'Key'),
+      logRetention: logs.RetentionDays.ONE_YEAR,
+      runtime: lambda.Runtime.NODEJS_22_X,
+      architecture: lambda.Architecture.ARM_64,
+      memorySize: 512,
+      reservedConcurrentExecutions: 2,
+    });
+    if (when === 'before') {
+      declare();
+    }
+    populate(stack);
+    if (when === 'after') {
+      declare();
+    }
+
+    const { functions, tokens } = served(stack);
+    expect(functions).toEqual([PROVIDER_FUNCTION_LOGICAL_ID]);
+    expect(tokens).toHaveLength(4);
+    expect(tokens).toEqual(tokens.map(() => ({ 'Fn::GetAtt': [PROVIDER_FUNCTION_LOGICAL_ID, 'Arn'] })));
+  });
+
+  test('in a stack of another id, in another app', () => {
+    const stack = newStack('SomeOtherStack');
+    populate(stack);
+
+    expect(served(stack).functions).toEqual([PROVIDER_FUNCTION_LOGICAL_ID]);
+  });
 });
 
 test('the keys of a project, a member and a profile with their defaults', () => {

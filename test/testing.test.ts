@@ -1,4 +1,4 @@
-import { App, Aspects, CfnMapping, CfnOutput, CfnResource, IAspect, LegacyStackSynthesizer, Stack, Tags } from 'aws-cdk-lib';
+import { App, Aspects, CfnMapping, CfnOutput, CfnResource, Fn, IAspect, LegacyStackSynthesizer, Stack, Tags } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -213,13 +213,38 @@ describe('userTemplate', () => {
     expect(danglingReferences(template)).toEqual([]);
   });
 
+  /** A mapping that the provider's role uses (an escape hatch, as a user or an aws-cdk-lib upgrade may add). */
+  function mappingOfTheProvider(stack: Stack): CfnMapping {
+    const mapping = new CfnMapping(stack, 'Regions', { mapping: { 'us-east-1': { value: 'east' } } });
+    const role = StackProvider.find(stack)!.role.node.defaultChild as iam.CfnRole;
+    role.addPropertyOverride('Description', mapping.findInMap(stack.region, 'value'));
+    return mapping;
+  }
+
+  test('removes a mapping only the provider uses', () => {
+    const stack = newStack('Stack', { envAgnostic: true });
+    populate(stack);
+    mappingOfTheProvider(stack);
+    expect(Template.fromStack(stack).toJSON()).toHaveProperty(['Mappings', 'Regions']);
+
+    const template = userTemplate(stack);
+
+    expect(template).not.toHaveProperty('Mappings');
+    expect(template).toHaveProperty(['Parameters', 'BootstrapVersion']);
+    expect(template).toHaveProperty(['Rules', 'CheckBootstrapVersion']);
+    expect(danglingReferences(template)).toEqual([]);
+  });
+
   test('keeps a mapping the user\'s resources use too', () => {
     const stack = newStack('Stack', { envAgnostic: true });
     populate(stack);
-    const mapping = new CfnMapping(stack, 'Regions', { mapping: { 'us-east-1': { value: 'east' } } });
-    new CfnOutput(stack, 'Region', { value: mapping.findInMap('us-east-1', 'value') });
+    const mapping = mappingOfTheProvider(stack);
+    new CfnOutput(stack, 'Region', { value: mapping.findInMap(stack.region, 'value') });
 
-    expect(Object.keys(userTemplate(stack).Mappings as object)).toEqual([mapping.logicalId]);
+    const template = userTemplate(stack);
+
+    expect(Object.keys(template.Mappings as object)).toEqual([stack.resolve(mapping.logicalId)]);
+    expect(danglingReferences(template)).toEqual([]);
   });
 
   test('returns a stack without CodeStar constructs unchanged', () => {

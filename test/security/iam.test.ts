@@ -6,8 +6,8 @@ import { CodeDestination, CodeStarProject, ProjectRole, ProjectSource, TeamMembe
 import { logicalIdOf, SEED_CODE_DIR, TOOLCHAIN_FILE } from '../helpers';
 
 /**
- * Least privilege, over whole templates: every policy of the stack (the handler's, the Provider
- * framework's, the app's own), every spelling of an action (wildcards included), and the resources
+ * Least privilege, over whole templates: every policy of the stack (the handler's and the app's
+ * own), every spelling of an action (wildcards included), and the resources
  * derived from the constructs the app declares. test/provider.test.ts checks the handler policy's
  * statements one by one (scoping, no codestar:*, PassRole's condition, bounded statements, IAM's
  * size limits, no redundant DependsOn on the role); this file checks what they add up to.
@@ -177,33 +177,31 @@ describe.each(Object.keys(apps))('%s', (name) => {
     }
   });
 
-  test('the Provider framework\'s roles can do nothing but invoke its functions, start the waiter and log', () => {
-    const frameworkRoles = rolesOf(template, ([, r]) => r.Type === 'AWS::StepFunctions::StateMachine' || r.Properties.Environment?.Variables?.USER_ON_EVENT_FUNCTION_ARN);
-    expect(frameworkRoles.size).toBe(4);
-    const owners = new Set(Object.entries<any>(template.Resources)
-      .filter(([, r]) => /^AWS::IAM::(Managed)?Policy$/.test(r.Type) && (r.Properties.Roles ?? []).some((x: any) => frameworkRoles.has(x.Ref)))
-      .map(([id]) => id));
-    const actions = new Set(statements.filter(s => owners.has(s.owner)).flatMap(s => s.Action));
-    expect(actions.size).toBeGreaterThan(0);
-    expect([...actions].filter(a => !/^(lambda:InvokeFunction|states:StartExecution|logs:[A-Za-z]+)$/.test(a))).toEqual([]);
+  test('the stack\'s only function is the handler\'s, and it may invoke nothing but itself, only where a project waits', () => {
+    const functions = Object.entries<any>(template.Resources).filter(([, r]) => r.Type === 'AWS::Lambda::Function');
+    expect(functions.map(([id]) => id)).toEqual(['CodeStarProvider8f3c2aProviderframeworkonEvent737B3291']);
+    expect(functions[0][1].Properties.Role).toEqual({ 'Fn::GetAtt': [role, 'Arn'] });
+    expect(Object.values<any>(template.Resources).filter(r => r.Type === 'AWS::StepFunctions::StateMachine')).toEqual([]);
+    expect(allowing(statements, 'states:StartExecution')).toEqual([]);
+
+    const invoking = allowing(statements, 'lambda:InvokeFunction');
+    const hasProjects = Object.values<any>(template.Resources).some(r => r.Type === 'Custom::CodeStarProject');
+    expect(invoking.map(s => [s.Action, s.Resource])).toEqual(hasProjects
+      ? [[['lambda:InvokeFunction'], [{ 'Fn::GetAtt': [functions[0][0], 'Arn'] }]]]
+      : []);
+    for (const statement of invoking) {
+      expect(policies).toContain(statement.owner);
+    }
   });
 
   test('everything a custom resource needs to be deleted is deleted after it', () => {
-    const needed = neededAtDeletion(template, role);
     for (const id of Object.keys(template.Resources).filter(r => /^Custom::CodeStar/.test(template.Resources[r].Type))) {
+      const needed = neededAtDeletion(template, role, template.Resources[id].Type);
       const closure = dependencies(template, id);
       expect([id, [...needed].filter(n => !closure.has(n))]).toEqual([id, []]);
     }
   });
 });
-
-/** The roles (logical ids) of the functions and state machines `select` picks. */
-function rolesOf(template: any, select: (entry: [string, any]) => unknown): Set<string> {
-  return new Set(Object.entries<any>(template.Resources)
-    .filter(([, r]) => r.Type === 'AWS::Lambda::Function' || r.Type === 'AWS::StepFunctions::StateMachine')
-    .filter(select)
-    .map(([, r]) => (r.Properties.Role ?? r.Properties.RoleArn)?.['Fn::GetAtt']?.[0]));
-}
 
 /** Every resource `id` depends on, directly or not: DependsOn, Ref, Fn::GetAtt, Fn::Sub. */
 function dependencies(template: any, id: string, seen = new Set<string>()): Set<string> {
@@ -241,24 +239,28 @@ function dependencies(template: any, id: string, seen = new Set<string>()): Set<
 }
 
 /**
- * What a custom resource's Delete goes through: the framework's functions, the waiter and their roles
- * and policies, the handler's functions, their log groups, and the handler role with every policy
- * attached to it, overflow managed policies included (reached through the service token), except
- * the grant chunks: a resource needs only the one that holds its grants, which it depends on
- * directly (see the last describe block).
+ * What a custom resource's Delete goes through: the handler's function, its log group, and the
+ * handler role with every policy attached to it, overflow managed policies included (reached
+ * through the service token), except the grant chunks: a resource needs only the one that holds its
+ * grants, which it depends on directly (see the last describe block). A project also needs the
+ * function's leave to invoke itself, to go on waiting for CodeStar's deletion in a new invocation; a
+ * member or a profile is deleted in one invocation.
  */
-function neededAtDeletion(template: any, handlerRole: string): Set<string> {
+function neededAtDeletion(template: any, handlerRole: string, resourceType: string): Set<string> {
   const resources = Object.entries<any>(template.Resources);
   const roleOf = (r: any) => [r.Properties.Role ?? r.Properties.RoleArn].flat().map((x: any) => x?.['Fn::GetAtt']?.[0]).find(Boolean);
-  const functions = resources.filter(([, r]) => r.Type === 'AWS::Lambda::Function'
-    && (roleOf(r) === handlerRole || r.Properties.Environment?.Variables?.USER_ON_EVENT_FUNCTION_ARN));
-  const waiters = resources.filter(([, r]) => r.Type === 'AWS::StepFunctions::StateMachine');
-  const roles = new Set([handlerRole, ...[...functions, ...waiters].map(([, r]) => roleOf(r))]);
+  const functions = resources.filter(([, r]) => r.Type === 'AWS::Lambda::Function' && roleOf(r) === handlerRole);
+  const selfInvoking = (r: any) => [r.Properties.PolicyDocument.Statement].flat().some((s: any) => [s.Action].flat().includes('lambda:InvokeFunction'));
   const attached = resources.filter(([id, r]) => /^AWS::IAM::(Managed)?Policy$/.test(r.Type) && !/^CodeStarProvider8f3c2aGrants/.test(id)
-    && (r.Properties.Roles ?? []).some((x: any) => roles.has(x.Ref)));
+    && (r.Properties.Roles ?? []).some((x: any) => x.Ref === handlerRole)
+    && (resourceType === 'Custom::CodeStarProject' || !selfInvoking(r)));
   const logGroups = functions.map(([, r]) => r.Properties.LoggingConfig?.LogGroup?.Ref).filter(Boolean);
-  expect(functions).toHaveLength(5);
-  return new Set([...functions.map(([id]) => id), ...waiters.map(([id]) => id), ...roles, ...attached.map(([id]) => id), ...logGroups]);
+  expect(functions).toHaveLength(1);
+  expect(logGroups).toHaveLength(1);
+  if (resourceType === 'Custom::CodeStarProject') {
+    expect(attached.filter(([, r]) => selfInvoking(r))).toHaveLength(1);
+  }
+  return new Set([...functions.map(([id]) => id), handlerRole, ...attached.map(([id]) => id), ...logGroups]);
 }
 
 describe('a resource that an update removes keeps its grants until CloudFormation has deleted it', () => {
