@@ -95,7 +95,8 @@ describe('a failed update rolls back to exactly the state before it', () => {
 
     expect(result.status).toBe('UPDATE_ROLLBACK_COMPLETE');
     expect(result.reason).toContain(`${operation} failed: ValidationException: Injected: ${operation} refused`);
-    const forward = e2e.codestar.mutatingCalls().map(c => c.operation);
+    // The profile is independent of the project and its team: its update may come in any order.
+    const forward = e2e.codestar.mutatingCalls().map(c => c.operation).filter(op => op !== 'UpdateUserProfile');
     expect(forward.slice(0, appliedFirst.split(', ').length).join(', ')).toBe(appliedFirst);
     expect(await e2e.account()).toEqual(original);
     expect(Object.values(e2e.runner().readState().stacks[STACK_NAME].resources).filter(r => !r.simulated).map(r => r.properties))
