@@ -66,7 +66,7 @@ export interface CodeStarProviderProps {
   /**
    * The function's memory, in MiB (128 to 10240).
    *
-   * @default 128
+   * @default 256
    */
   readonly memorySize?: number;
 

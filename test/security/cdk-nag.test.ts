@@ -1,24 +1,37 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { App, Aspects, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { App, Aspects, CfnResource, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import {
-  AwsSolutionsChecks, INagLogger, NagLoggerComplianceData, NagLoggerErrorData, NagLoggerNonComplianceData, NagLoggerNotApplicableData,
-  NagLoggerSuppressedData, NagLoggerSuppressedErrorData, NagMessageLevel,
+  AwsSolutionsChecks, HIPAASecurityChecks, INagLogger, NagLoggerComplianceData, NagLoggerErrorData, NagLoggerNonComplianceData,
+  NagLoggerNotApplicableData, NagLoggerSuppressedData, NagLoggerSuppressedErrorData, NagMessageLevel, NIST80053R5Checks, PCIDSS321Checks,
+  ServerlessChecks,
 } from 'cdk-nag';
 import { addExampleStack } from '../../examples/app';
-import { CodeDestination, CodeStarProject, GitHubOwnerType, ProjectRole, ProjectSource, TeamMember, Toolchain, UserProfile } from '../../src';
+import { CodeDestination, CodeStarProject, CodeStarProvider, GitHubOwnerType, ProjectRole, ProjectSource, TeamMember, Toolchain, UserProfile } from '../../src';
 import { SEED_CODE_DIR, TOOLCHAIN_FILE } from '../helpers';
 
 /**
- * The AwsSolutions pack of cdk-nag over the example app: no finding that is not suppressed. The
- * library fixes the findings on its own resources; the findings on aws-cdk-lib's Provider framework
- * (its functions, their roles, the waiter) are suppressed by the library itself, each with its
- * reason, as `cdk_nag` metadata on exactly those resources (src/private/framework.ts). The library
- * does not depend on cdk-nag.
+ * cdk-nag 2 (an aspect that reads `cdk_nag` metadata) over the library's resources. The library
+ * fixes what it can on its own resources; what cannot apply to a custom-resource handler is
+ * suppressed by the library itself, each with its reason, as `cdk_nag` metadata on exactly that
+ * resource (src/private/provider/findings.ts, through src/private/compliance.ts). The library does
+ * not depend on cdk-nag.
+ *
+ * - AwsSolutions over the example app, default settings: no finding, error or warning, and none
+ *   suppressed (nothing needs to be).
+ * - The five packs (AwsSolutions, NIST 800-53 R5, HIPAA Security, PCI DSS 3.2.1, Serverless) over a
+ *   stack that imports a project, declares a member and a profile, and a CodeStarProvider with a
+ *   VPC and a key: no open finding on the library's resources, and exactly the suppressions listed.
+ *   The test's own VPC and key have findings of their own: they are the app's, not the library's,
+ *   and do not count.
+ *
+ * CI runs this file on the floor (aws-cdk-lib 2.174.0, cdk-nag 2.36.50) and on the newest 2.x with
+ * the newest cdk-nag 2 (scripts/newest-cdk.sh). cdk-nag 3: cdk-nag-v3.test.ts.
  */
 
 interface Finding {
@@ -53,47 +66,152 @@ function findingOf(data: NagLoggerNonComplianceData): string {
   return data.findingId === data.ruleId || !data.findingId ? '' : `[${data.findingId}]`;
 }
 
-function check(stack: Stack): Recorder {
+const PACKS = { AwsSolutionsChecks, NIST80053R5Checks, HIPAASecurityChecks, PCIDSS321Checks, ServerlessChecks };
+const FIVE_PACKS = Object.keys(PACKS) as Array<keyof typeof PACKS>;
+
+function check(stack: Stack, packs: ReadonlyArray<keyof typeof PACKS> = ['AwsSolutionsChecks']): Recorder {
   const recorder = new Recorder();
-  Aspects.of(stack).add(new AwsSolutionsChecks({ verbose: true, reports: false, additionalLoggers: [recorder] }));
+  for (const pack of packs) {
+    Aspects.of(stack).add(new PACKS[pack]({ verbose: true, reports: false, additionalLoggers: [recorder] }));
+  }
   (stack.node.root as App).synth();
   return recorder;
 }
 
-/** The Provider framework's resources, under the provider the library creates once per stack. */
-const FRAMEWORK = /\/CodeStarProvider8f3c2a\/Provider\/(framework-(onEvent|isComplete|onTimeout)|waiter-state-machine)\//;
+/** `path rule` with the stack's name taken off, sorted and unique: what a reader compares. */
+function listed(findings: readonly Finding[], stackName: string): string[] {
+  return [...new Set(findings.map(f => `${f.path.slice(stackName.length + 1)} ${f.rule}`))].sort();
+}
 
-describe.each(['initial', 'changed'] as const)('the example app (%s)', (stage) => {
+/** The provider's resources: in the stack under the provider's id (not under a declared CodeStarProvider). */
+const PROVIDER = 'CodeStarProvider8f3c2a';
+
+/**
+ * What the library suppresses on its function, in every stack, and why (src/private/provider/findings.ts):
+ * none of them is an AwsSolutions rule.
+ */
+const FUNCTION_SUPPRESSIONS = [
+  'HIPAA.Security-LambdaConcurrency',
+  'HIPAA.Security-LambdaDLQ',
+  'NIST.800.53.R5-LambdaConcurrency',
+  'NIST.800.53.R5-LambdaDLQ',
+  'Serverless-LambdaDLQ',
+  'Serverless-LambdaTracing',
+];
+
+/** What the library suppresses on its role's default policy (aws-cdk-lib's grants write there): an inline policy. */
+const DEFAULT_POLICY_SUPPRESSIONS = [
+  'HIPAA.Security-IAMNoInlinePolicy',
+  'NIST.800.53.R5-IAMNoInlinePolicy',
+  'PCI.DSS.321-IAMNoInlinePolicy',
+];
+
+/** Every suppression the library makes, by resource path under the stack. */
+const LIBRARY_SUPPRESSIONS = [
+  ...FUNCTION_SUPPRESSIONS.map(rule => `${PROVIDER}/Handler/Resource ${rule}`),
+  ...DEFAULT_POLICY_SUPPRESSIONS.map(rule => `${PROVIDER}/Role/DefaultPolicy/Resource ${rule}`),
+].sort();
+
+describe.each(['initial', 'changed'] as const)('the example app (%s), AwsSolutions', (stage) => {
   const app = new App();
-  const recorder = check(addExampleStack(app, stage));
+  const stack = addExampleStack(app, stage);
+  const recorder = check(stack);
 
   test('has no finding that is not suppressed, error or warning', () => {
     expect(recorder.open).toEqual([]);
   });
 
-  test('suppressions are on the Provider framework\'s resources only, each with its reason', () => {
-    expect(recorder.suppressed.length).toBeGreaterThan(0);
-    for (const finding of recorder.suppressed) {
-      expect(finding.path).toMatch(FRAMEWORK);
-      expect(finding.reason).toMatch(/^(\[[^\]]+\] )?aws-cdk-lib Provider framework/);
-    }
-    // Exactly these, and nothing else: a new finding on the framework needs a decision, not a blanket.
-    expect([...new Set(recorder.suppressed.map(f => f.rule.replace(/<[A-Za-z0-9]+\.Arn>/, '<function.Arn>')))].sort()).toEqual([
-      'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
-      'AwsSolutions-IAM5[Resource::*]',
-      'AwsSolutions-IAM5[Resource::<function.Arn>:*]',
-      'AwsSolutions-SF2',
-      'CdkNagValidationFailure[AwsSolutions-L1]',
-    ]);
+  test('needs no suppression: the default provider has no AwsSolutions finding', () => {
+    expect(recorder.suppressed).toEqual([]);
   });
 
-  test('the library\'s own resources are checked, not suppressed', () => {
-    const own = app.node.findAll().filter(c => /\/CodeStarProvider8f3c2a\/(Role|OnEvent|IsComplete|ProviderLogs|WaiterLogs)/.test(c.node.path));
-    expect(own.length).toBeGreaterThan(0);
-    for (const construct of own) {
-      expect([construct.node.path, construct.node.metadata.filter(m => m.type === 'cdk_nag')]).toEqual([construct.node.path, []]);
+  test('the library\'s suppressions are on its function only, for other packs\' rules, each with its reason', () => {
+    const suppressions = app.node.findAll()
+      .filter(c => CfnResource.isCfnResource(c) && c.getMetadata('cdk_nag') !== undefined)
+      .flatMap(c => ((c as CfnResource).getMetadata('cdk_nag').rules_to_suppress as any[]).map(r => ({ path: c.node.path, ...r })));
+    expect([...new Set(suppressions.map(s => `${s.path.slice(stack.stackName.length + 1)} ${s.id}`))].sort())
+      .toEqual(LIBRARY_SUPPRESSIONS);
+    for (const s of suppressions) {
+      expect([s.id, s.reason.length >= 80, s.applies_to]).toEqual([s.id, true, undefined]);
     }
   });
+});
+
+/** The path (without the stack's name) of the one policy that grants the function's network-interface actions. */
+function networkInterfacePolicy(stack: Stack): string {
+  const holders = stack.node.findAll()
+    .filter(c => CfnResource.isCfnResource(c) && ['AWS::IAM::Policy', 'AWS::IAM::ManagedPolicy'].includes(c.cfnResourceType))
+    .filter(c => JSON.stringify(stack.resolve((c as any)._toCloudFormation())).includes('ec2:CreateNetworkInterface'))
+    .map(c => c.node.path.slice(stack.stackName.length + 1));
+  expect(holders).toHaveLength(1);
+  return holders[0];
+}
+
+/** The stack of issue 12: an imported project, one member, one profile; the provider's settings optional. */
+function importingStack(settings: 'default' | 'vpc and key'): { stack: Stack; library: RegExp } {
+  const app = new App();
+  const stack = new Stack(app, 'Importing', { env: { account: '123456789012', region: 'us-east-1' } });
+  const project = CodeStarProject.fromProjectId(stack, 'Legacy', 'legacy-app');
+  const user = new iam.User(stack, 'User');
+  new TeamMember(stack, 'Member', { project, user, role: ProjectRole.CONTRIBUTOR });
+  new UserProfile(stack, 'Profile', { user, displayName: 'U', emailAddress: 'u@example.org' });
+  if (settings === 'vpc and key') {
+    const vpc = new ec2.Vpc(stack, 'Vpc');
+    const encryptionKey = new kms.Key(stack, 'Key', { enableKeyRotation: true });
+    new CodeStarProvider(stack, 'Provider', { vpc, encryptionKey });
+  }
+  // The library's resources: its provider, the declared CodeStarProvider, the custom resources.
+  return { stack, library: new RegExp(`^Importing/(${PROVIDER}|Provider|Legacy|Member|Profile)/`) };
+}
+
+describe('the five packs over a stack that imports a project, with vpc and encryptionKey', () => {
+  const { stack, library } = importingStack('vpc and key');
+  const recorder = check(stack, FIVE_PACKS);
+  const own = (findings: Finding[]) => findings.filter(f => library.test(f.path));
+
+  test('have no open finding on the library\'s resources, error or warning', () => {
+    expect(listed(own(recorder.open), stack.stackName)).toEqual([]);
+  });
+
+  test('suppress exactly these on the library\'s resources, each with its reason', () => {
+    expect(listed(own(recorder.suppressed), stack.stackName)).toEqual([
+      ...LIBRARY_SUPPRESSIONS,
+      // The network-interface statement a function in a VPC needs, in whichever of the role's policies holds it.
+      `${networkInterfacePolicy(stack)} AwsSolutions-IAM5[Resource::*]`,
+    ].sort());
+    for (const finding of own(recorder.suppressed)) {
+      expect([finding.rule, (finding.reason ?? '').length >= 80]).toEqual([finding.rule, true]);
+    }
+  });
+
+  test('suppress nothing that is not the library\'s (the app\'s VPC and key are the app\'s to fix)', () => {
+    expect(recorder.suppressed.filter(f => !library.test(f.path))).toEqual([]);
+  });
+});
+
+describe('the five packs over the example app (a project: its grants and its continuation) with vpc and encryptionKey', () => {
+  const app = new App();
+  const stack = addExampleStack(app, 'initial');
+  new CodeStarProvider(stack, 'Provider', { vpc: new ec2.Vpc(stack, 'Vpc'), encryptionKey: new kms.Key(stack, 'Key', { enableKeyRotation: true }) });
+  const recorder = check(stack, FIVE_PACKS);
+
+  test('have no open finding on the library\'s resources, error or warning', () => {
+    const library = new RegExp(`^${stack.stackName}/(${PROVIDER}|Provider|Project|[A-Za-z]+Profile|[A-Za-z]+Member)/`);
+    expect(listed(recorder.open.filter(f => library.test(f.path)), stack.stackName)).toEqual([]);
+  });
+});
+
+test('the five packs with default settings: open on the library\'s resources are only what vpc and encryptionKey fix', () => {
+  const { stack, library } = importingStack('default');
+  const recorder = check(stack, FIVE_PACKS);
+  expect(listed(recorder.open.filter(f => library.test(f.path)), stack.stackName)).toEqual([
+    `${PROVIDER}/Handler/Resource HIPAA.Security-LambdaInsideVPC`,
+    `${PROVIDER}/Handler/Resource NIST.800.53.R5-LambdaInsideVPC`,
+    `${PROVIDER}/Handler/Resource PCI.DSS.321-LambdaInsideVPC`,
+    `${PROVIDER}/Logs/Resource HIPAA.Security-CloudWatchLogGroupEncrypted`,
+    `${PROVIDER}/Logs/Resource NIST.800.53.R5-CloudWatchLogGroupEncrypted`,
+    `${PROVIDER}/Logs/Resource PCI.DSS.321-CloudWatchLogGroupEncrypted`,
+  ]);
 });
 
 test('a richer app: no open finding on a resource of the library, whatever the app declares', () => {

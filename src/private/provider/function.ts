@@ -6,12 +6,19 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { explainFunctionFindings, explainNetworkInterfaceFindings } from './findings';
 import { newestNodeRuntime } from './runtime';
 import { HANDLER_TIMEOUT } from './timeouts';
 import { HANDLER_ENTRY } from '../contract';
 
 /** The bundled handler (`npx projen bundle:handler`), shipped in the npm package next to `lib/`. */
 const HANDLER_ASSET_DIR = path.join(__dirname, '..', '..', '..', 'assets', 'handler');
+
+/**
+ * Memory unless the settings say otherwise: more than Lambda's 128 MiB default, which also buys CPU
+ * for loading the bundle on a cold start (Serverless-LambdaDefaultMemorySize).
+ */
+export const DEFAULT_MEMORY_SIZE = 256;
 
 /** Log retention unless the settings say otherwise. */
 const DEFAULT_LOG_RETENTION = logs.RetentionDays.ONE_MONTH;
@@ -70,6 +77,7 @@ export class ProviderFunction {
           'ec2:AssignPrivateIpAddresses', 'ec2:UnassignPrivateIpAddresses'],
         resources: ['*'],
       }));
+      explainNetworkInterfaceFindings(role.node.findChild('DefaultPolicy') as iam.Policy);
     }
 
     const runtime = settings.runtime ?? newestNodeRuntime();
@@ -78,7 +86,7 @@ export class ProviderFunction {
       handler: HANDLER_ENTRY,
       runtime,
       architecture: settings.architecture,
-      memorySize: settings.memorySize,
+      memorySize: settings.memorySize ?? DEFAULT_MEMORY_SIZE,
       reservedConcurrentExecutions: settings.reservedConcurrentExecutions,
       timeout: HANDLER_TIMEOUT,
       role,
@@ -91,5 +99,6 @@ export class ProviderFunction {
     });
     (this.function.node.defaultChild as lambda.CfnFunction).overrideLogicalId(FUNCTION_LOGICAL_ID);
     this.function.node.addMetadata(CUSTOM_RESOURCE_RUNTIME_FAMILY, runtime.family);
+    explainFunctionFindings(this.function, settings);
   }
 }
