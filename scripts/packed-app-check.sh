@@ -31,10 +31,12 @@ const want = { 'Custom::CodeStarProject': 1, 'Custom::CodeStarTeamMember': 3, 'C
 for (const [ty, n] of Object.entries(want)) {
   if (count(ty) !== n) { console.error('expected ' + n + ' ' + ty + ', found ' + count(ty)); process.exit(1); }
 }
-if (count('AWS::StepFunctions::StateMachine') !== 1) {
-  console.error('expected exactly one provider (one waiter state machine) in the stack'); process.exit(1);
+// One provider: one function, the bundled handler answering CloudFormation itself, and no waiter.
+const functions = Object.values(t.Resources).filter((r) => r.Type === 'AWS::Lambda::Function');
+if (functions.length !== 1 || functions[0].Properties.Handler !== 'index.handler' || count('AWS::StepFunctions::StateMachine') !== 0) {
+  console.error('expected exactly one provider (one function, Handler index.handler, no state machine) in the stack'); process.exit(1);
 }
-console.log('packed library: synthesized ' + types.length + ' resources with one provider');
+console.log('packed library: synthesized ' + types.length + ' resources with one provider, on aws-cdk-lib ' + require('aws-cdk-lib/package.json').version);
 "
 
 # The package's bin starts the local endpoint and prints where it listens.
