@@ -1,14 +1,13 @@
 import * as path from 'path';
 import { RemovalPolicy, Stack } from 'aws-cdk-lib';
-import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { explainFunctionFindings, explainNetworkInterfaceFindings } from './findings';
 import { newestNodeRuntime } from './runtime';
 import { HANDLER_TIMEOUT } from './timeouts';
+import type { CodeStarProviderProps } from '../../provider';
 import { HANDLER_ENTRY } from '../contract';
 
 /** The bundled handler (`npx projen bundle:handler`), shipped in the npm package next to `lib/`. */
@@ -40,18 +39,8 @@ const CUSTOM_RESOURCE_RUNTIME_FAMILY = 'aws:cdk:is-custom-resource-handler-runti
  */
 export const FUNCTION_LOGICAL_ID = 'CodeStarProvider8f3c2aProviderframeworkonEvent737B3291';
 
-/** The provider's settings, as `CodeStarProviderProps` gives them. */
-export interface ProviderSettings {
-  readonly vpc?: ec2.IVpc;
-  readonly vpcSubnets?: ec2.SubnetSelection;
-  readonly securityGroups?: ec2.ISecurityGroup[];
-  readonly encryptionKey?: kms.IKey;
-  readonly logRetention?: logs.RetentionDays;
-  readonly runtime?: lambda.Runtime;
-  readonly architecture?: lambda.Architecture;
-  readonly memorySize?: number;
-  readonly reservedConcurrentExecutions?: number;
-}
+/** The provider's settings: the props of the stack's `CodeStarProvider` (a type only: no import at run time). */
+export type ProviderSettings = CodeStarProviderProps;
 
 /** The provider's function and its log group, made with the settings. */
 export class ProviderFunction {
