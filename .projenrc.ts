@@ -185,6 +185,14 @@ project.addTask('examples:synth', {
   exec: 'cdk synth --quiet --app "ts-node --project examples/tsconfig.json examples/app.ts" --output cdk.out',
 });
 
+// CI's second aws-cdk-lib: the construct, cdk-nag and template validation tests and the packed-library
+// check on the newest 2.x the registry serves (resolved when it runs), in a copy of the tree, so that
+// this tree's node_modules and lock file stay on the floor. `.ci/run` runs it after the build.
+project.addTask('test:newest-cdk', {
+  description: 'Run the construct, cdk-nag and template validation tests and the packed-library check on the newest 2.x aws-cdk-lib (after a build)',
+  exec: 'bash scripts/newest-cdk.sh',
+});
+
 // CI's build after the tests it has already run (`npx projen test`): the build's steps without its
 // test step, so the suite runs once.
 const buildWithoutTests = project.addTask('build:without-tests', {
