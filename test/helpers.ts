@@ -11,15 +11,6 @@ export function newStack(id = 'Stack', options: { envAgnostic?: boolean; app?: A
   return new Stack(app, id, options.envAgnostic ? {} : { env: { account: '123456789012', region: 'us-east-1' } });
 }
 
-/**
- * The template with every asset hash replaced, so that a snapshot does not change when the handler
- * bundle or a fixture does.
- */
-export function scrubbedTemplate(stack: Stack): unknown {
-  const json = JSON.stringify(Template.fromStack(stack).toJSON());
-  return JSON.parse(json.replace(/[0-9a-f]{64}/g, '<asset-hash>'));
-}
-
 /** Escapes a literal for use in `toThrow(new RegExp(...))`. */
 export function literal(text: string): RegExp {
   return new RegExp(text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));

@@ -607,12 +607,24 @@ describe('CodeStarProvider', () => {
     ['reservedConcurrentExecutions is 0', { reservedConcurrentExecutions: 0 }, 'CodeStarProvider reservedConcurrentExecutions 0 is invalid: an integer of at least 1'],
     ['runtime is nodejs20.x', { runtime: lambda.Runtime.NODEJS_20_X }, 'CodeStarProvider runtime "nodejs20.x" is invalid: a Node.js runtime, nodejs22.x or newer'],
     ['runtime is Python', { runtime: lambda.Runtime.PYTHON_3_12 }, 'CodeStarProvider runtime "python3.12" is invalid: a Node.js runtime, nodejs22.x or newer'],
-    ['runtime is NODEJS_LATEST', { runtime: lambda.Runtime.NODEJS_LATEST }, 'CodeStarProvider runtime "nodejs18.x" is invalid: a Node.js runtime, nodejs22.x or newer'],
     ['vpcSubnets is set without vpc', { vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_ISOLATED } }, 'CodeStarProvider vpcSubnets is set without vpc: it places the function in a VPC, so it needs vpc'],
   ] as const)('fails when %s, naming the path, the property, the value and the rule', (_name, props, message) => {
     const stack = newStack();
 
     expect(() => new CodeStarProvider(stack, 'Provider', props as CodeStarProviderProps)).toThrow(literal(`Stack/Provider: ${message}`));
+  });
+
+  test('takes NODEJS_LATEST at what the installed aws-cdk-lib makes of it: refused below nodejs22.x, naming the version', () => {
+    // NODEJS_LATEST is a variable runtime: nodejs18.x on the floor, newer on later aws-cdk-lib releases.
+    const latest = lambda.Runtime.NODEJS_LATEST.name;
+    const major = Number(/^nodejs(\d+)\.x$/.exec(latest)?.[1]);
+    const declare = () => new CodeStarProvider(newStack(), 'Provider', { runtime: lambda.Runtime.NODEJS_LATEST });
+
+    if (major < 22) {
+      expect(declare).toThrow(literal(`Stack/Provider: CodeStarProvider runtime "${latest}" is invalid: a Node.js runtime, nodejs22.x or newer`));
+    } else {
+      expect(declare).not.toThrow();
+    }
   });
 
   test('fails when securityGroups are set without vpc', () => {

@@ -1,8 +1,9 @@
 import { App, Aspects, CfnParameter, CfnResource, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import { errorOf, handlerStatement, literal, logicalIdOf, newStack, scrubbedTemplate } from './helpers';
+import { errorOf, handlerStatement, literal, logicalIdOf, newStack } from './helpers';
 import { UserProfile, UserProfileProps } from '../src';
+import { userTemplate } from '../src/testing';
 
 const PROFILE = 'Custom::CodeStarUserProfile';
 const ALICE = 'arn:aws:iam::123456789012:user/alice';
@@ -211,7 +212,7 @@ describe('UserProfile', () => {
       sshPublicKey: 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIexample alice@laptop',
     });
 
-    expect(scrubbedTemplate(stack)).toMatchSnapshot();
+    expect(userTemplate(stack)).toMatchSnapshot();
   });
 });
 
