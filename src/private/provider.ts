@@ -9,7 +9,7 @@ import { OWN_PROJECTS, PROFILES, TEAMS } from './provider/actions';
 import { ArnStatements } from './provider/arn-statements';
 import { CreationOrder } from './provider/creation-order';
 import { EndOfLifeWarning } from './provider/end-of-life';
-import { explainDefaultPolicyFindings } from './provider/findings';
+import { explainContinueFindings, explainDefaultPolicyFindings } from './provider/findings';
 import { ProviderFunction, ProviderSettings } from './provider/function';
 import { GrantChunks } from './provider/grant-chunks';
 export { FUNCTION_LOGICAL_ID } from './provider/function';
@@ -218,11 +218,12 @@ export class StackProvider extends Construct {
       this.handler = new ProviderFunction(this, this.role, this.declared?.settings ?? {}).function;
       if (this.waiting.length > 0) {
         // Its own ARN only: a policy of its own, so that the function does not depend on it (a cycle).
-        // Managed, not inline (IAMNoInlinePolicy), like the grants.
-        const selfInvoke = new iam.ManagedPolicy(this, 'Continue', {
+        // Inline: the role's 10 managed policies are the grant chunks' (old and new during an update).
+        const selfInvoke = new iam.Policy(this, 'Continue', {
           roles: [this.role],
           statements: [new iam.PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [this.handler.functionArn] })],
         });
+        explainContinueFindings(selfInvoke);
         this.waiting.forEach(resource => resource.node.addDependency(selfInvoke));
       }
     }

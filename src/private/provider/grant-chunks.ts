@@ -11,7 +11,7 @@ const ARNS_PER_GRANT_CHUNK = 40;
 /**
  * The most grant chunks: during an update CloudFormation attaches a changed chunk's replacement
  * before it deletes the chunk, so old and new together must stay within IAM's default quota of 10
- * managed policies per role.
+ * managed policies per role. The role holds no other managed policy (see Continue in provider.ts).
  */
 const MAX_GRANT_CHUNKS = 5;
 
