@@ -18,6 +18,8 @@ export interface LambdaContext {
 }
 
 export interface Bundle {
+  /** The Lambda entry point (`index.handler`): answers CloudFormation at the event's ResponseURL. */
+  handler(event: unknown, context?: LambdaContext): Promise<void>;
   onEvent(event: unknown, context?: LambdaContext): Promise<Record<string, unknown> | undefined>;
   isComplete(event: unknown, context?: LambdaContext): Promise<{ IsComplete: boolean; Data?: Record<string, unknown> }>;
 }
@@ -108,6 +110,10 @@ export class LambdaContainer implements Bundle {
   /** Everything printed so far, as lines. */
   public lines(): string[] {
     return this.text.split('\n').filter(line => line !== '');
+  }
+
+  public handler(event: unknown, context?: LambdaContext): Promise<void> {
+    return this.invoke('handler', event, context);
   }
 
   public onEvent(event: unknown, context?: LambdaContext): Promise<any> {

@@ -7,6 +7,8 @@ import { evaluateCondition, IntrinsicContext, ResolveError, resolveValue } from 
 import { simulate, simulatedAttribute, SimulationEnv } from './cfn/simulated';
 import { CfnResource, CfnTemplate, dependsOnList, referencedNames, resourceDependencies, topologicalOrder } from './cfn/template';
 import { loadModel } from './model';
+import { FunctionModule, isFunctionModule, localResponseUrl, runFunction } from './runner/function';
+export { localLambdaEndpoint } from './runner/function';
 import {
   CustomResourceEvent, fakeResponseUrl, HandlerModule, loadHandlerModule, ProviderOutcome, RequestType, runProvider,
 } from './runner/provider';
@@ -18,6 +20,7 @@ export { loadCloudAssembly } from './cfn/assembly';
 export type { AssemblyStack } from './cfn/assembly';
 export type { CfnTemplate, CfnResource } from './cfn/template';
 export { CREATE_FAILED_MARKER, loadHandlerModule } from './runner/provider';
+export type { FunctionModule } from './runner/function';
 export type {
   CustomResourceEvent, HandlerModule, IsCompleteResponse, LambdaContext, OnEventResponse, ProviderOutcome, RequestType,
 } from './runner/provider';
@@ -32,6 +35,9 @@ export const DEFAULT_HANDLER_FILE = path.join(__dirname, '..', '..', 'assets', '
 
 export const DEFAULT_STATE_FILE = path.join('.cdk-codestar-local', 'state.json');
 
+/** How often the status of a request a function is working on is refreshed (it shows whole seconds). */
+const STATUS_TICK_MS = 1000;
+
 /** The API operation whose input members a resource type's properties are (for sensitive values). */
 const MODEL_OPERATION_OF_TYPE: Readonly<Record<string, 'CreateProject' | 'AssociateTeamMember' | 'CreateUserProfile'>> = {
   [PROJECT_RESOURCE_TYPE]: 'CreateProject',
@@ -42,8 +48,14 @@ const MODEL_OPERATION_OF_TYPE: Readonly<Record<string, 'CreateProject' | 'Associ
 export interface LifecycleRunnerOptions {
   /** Where deployed state is kept between runs. @default `.cdk-codestar-local/state.json` in the working directory */
   readonly stateFile?: string;
-  /** The handler module (a file exporting onEvent/isComplete, or the module itself). @default DEFAULT_HANDLER_FILE */
-  readonly handler?: string | HandlerModule;
+  /**
+   * The handler module (a file, or the module itself). A module that exports `handler` is a
+   * function that answers CloudFormation itself (the library's provider): it is invoked as
+   * CloudFormation and Lambda invoke it, and answers at its ResponseURL. A module with only
+   * onEvent (and isComplete) is run through an emulation of aws-cdk-lib's Provider framework.
+   * @default DEFAULT_HANDLER_FILE
+   */
+  readonly handler?: string | HandlerModule | FunctionModule;
   /** Region of environment-agnostic stacks. @default 'us-east-1' */
   readonly region?: string;
   /** Account of environment-agnostic stacks. @default '123456789012' */
@@ -55,13 +67,21 @@ export interface LifecycleRunnerOptions {
    * credentials (AWS_ACCESS_KEY_ID etc.) and AWS_REGION are always set, as Lambda does, unless given here.
    */
   readonly environment?: Readonly<Record<string, string>>;
-  /** Between isComplete polls (the Provider's queryInterval). @default 5000 */
+  /** Between isComplete polls (the Provider's queryInterval; Provider framework emulation only). @default 5000 */
   readonly pollIntervalMs?: number;
-  /** The Provider's totalTimeout: isComplete is polled at most ceil(total / interval) times. @default 1800000 */
+  /** The Provider's totalTimeout: isComplete is polled at most ceil(total / interval) times (Provider framework emulation only). @default 1800000 */
   readonly totalTimeoutMs?: number;
   /** Each invocation fails with "Task timed out" after this long; getRemainingTimeInMillis counts down from it. @default 300000 */
   readonly lambdaTimeoutMs?: number;
-  /** A progress line every this many incomplete polls. @default 6 */
+  /**
+   * Lambda's delays before it retries a failed asynchronous invocation of a function that answers
+   * CloudFormation itself (twice, after 1 and 2 minutes, on AWS). @default [60000, 120000]
+   */
+  readonly asyncRetryDelaysMs?: readonly number[];
+  /**
+   * A progress line every this many incomplete polls (Provider framework emulation; a function
+   * that answers CloudFormation itself gets one per invocation after the first). @default 6
+   */
   readonly progressEveryPolls?: number;
   /** Deliver requests twice with the same RequestId (all, or those the function picks) to prove idempotency. @default false */
   readonly redeliver?: boolean | ((event: CustomResourceEvent) => boolean);
@@ -73,7 +93,8 @@ export interface LifecycleRunnerOptions {
   readonly writer?: (line: string) => void;
   /**
    * Receives the work in progress as one scrubbed line (a resource in progress; a request being
-   * waited for, on every poll), or undefined once nothing is: for a live status display, since the
+   * waited for, on every poll, or each second while a function that answers CloudFormation itself
+   * runs), or undefined once nothing is: for a live status display, since the
    * lines `writer` receives are complete without it. @default none
    */
   readonly status?: (text: string | undefined) => void;
@@ -121,12 +142,28 @@ export interface StackResult {
   /** Why it failed. */
   readonly reason?: string;
   readonly events: readonly ResourceEventRecord[];
+  /** Every request delivered to the handler, in order (a redelivered request twice), with what it cost. */
+  readonly requests: readonly DeliveredRequest[];
   readonly outputs: Readonly<Record<string, string>>;
   /**
    * Non-fatal problems: cleanup deletions that failed, redeliveries that answered differently, a
    * replacement's rollback Update that answered a physical id other than the old one.
    */
   readonly warnings: readonly string[];
+}
+
+/** One delivery of a request to the handler. */
+export interface DeliveredRequest {
+  readonly logicalId: string;
+  readonly resourceType: string;
+  readonly requestType: RequestType;
+  /**
+   * Handler invocations it took: for a function that answers CloudFormation itself, CloudFormation's
+   * invocation plus Lambda's retries and the function's own continuations; through the Provider
+   * framework emulation, onEvent plus every isComplete poll.
+   */
+  readonly invocations: number;
+  readonly status: 'SUCCESS' | 'FAILED';
 }
 
 export interface RunResult {
@@ -231,7 +268,7 @@ export function cloudFormationPhysicalId(stackName: string, logicalId: string): 
  */
 export class LifecycleRunner {
   private readonly stateFile: StateFile;
-  private handlerModule?: HandlerModule;
+  private handlerModule?: HandlerModule | FunctionModule;
 
   constructor(private readonly options: LifecycleRunnerOptions = {}) {
     this.stateFile = new StateFile(path.resolve(options.stateFile ?? DEFAULT_STATE_FILE));
@@ -323,6 +360,7 @@ export class LifecycleRunner {
       pollIntervalMs: o.pollIntervalMs ?? 5000,
       totalTimeoutMs: o.totalTimeoutMs ?? 30 * 60 * 1000,
       lambdaTimeoutMs: o.lambdaTimeoutMs ?? 300_000,
+      asyncRetryDelaysMs: o.asyncRetryDelaysMs,
       progressEveryPolls: o.progressEveryPolls ?? 6,
       redeliver: typeof o.redeliver === 'function' ? o.redeliver : () => o.redeliver === true,
       parameters: o.parameters ?? {},
@@ -336,13 +374,14 @@ export class LifecycleRunner {
 
 interface RunContext {
   readonly stateFile: StateFile;
-  readonly handler: () => HandlerModule;
+  readonly handler: () => HandlerModule | FunctionModule;
   readonly region: string;
   readonly account: string;
   readonly environment: Readonly<Record<string, string>>;
   readonly pollIntervalMs: number;
   readonly totalTimeoutMs: number;
   readonly lambdaTimeoutMs: number;
+  readonly asyncRetryDelaysMs?: readonly number[];
   readonly progressEveryPolls: number;
   readonly redeliver: (event: CustomResourceEvent) => boolean;
   readonly parameters: Readonly<Record<string, string>>;
@@ -384,6 +423,7 @@ type Delivery =
 class StackRun {
   private readonly reporter: Reporter;
   private readonly warnings: string[] = [];
+  private readonly requests: DeliveredRequest[] = [];
   private readonly name: string;
   private readonly region: string;
   private readonly account: string;
@@ -868,10 +908,15 @@ class StackRun {
     onEvent?: (event: CustomResourceEvent) => void,
   ): Promise<ProviderOutcome> {
     const requestId = randomUUID();
+    const handler = this.ctx.handler();
+    const answersItself = isFunctionModule(handler);
+    const serviceToken = String(properties.ServiceToken ?? '');
     const event: CustomResourceEvent = {
       RequestType: requestType,
-      ServiceToken: String(properties.ServiceToken ?? ''),
-      ResponseURL: fakeResponseUrl(this.region, this.stackId, logicalId, requestId),
+      ServiceToken: serviceToken,
+      ResponseURL: answersItself
+        ? await localResponseUrl(this.stackId, logicalId, requestId)
+        : fakeResponseUrl(this.region, this.stackId, logicalId, requestId),
       StackId: this.stackId,
       RequestId: requestId,
       LogicalResourceId: logicalId,
@@ -883,24 +928,61 @@ class StackRun {
     this.reporter.addSecrets([event.ResponseURL]);
     onEvent?.(event);
     const serviceTimeout = Number(properties.ServiceTimeout);
+    const serviceTimeoutMs = Number.isFinite(serviceTimeout) && serviceTimeout > 0 ? serviceTimeout * 1000 : undefined;
     const waiting = `${requestType.toUpperCase()}_IN_PROGRESS`;
-    const run = () => runProvider(event, {
-      handler: this.ctx.handler(),
-      region: this.region,
-      account: this.account,
-      functionNamePrefix: `${this.name}-CodeStarHandler`,
-      lambdaTimeoutMs: this.ctx.lambdaTimeoutMs,
-      pollIntervalMs: this.ctx.pollIntervalMs,
-      totalTimeoutMs: this.ctx.totalTimeoutMs,
-      serviceTimeoutMs: Number.isFinite(serviceTimeout) && serviceTimeout > 0 ? serviceTimeout * 1000 : undefined,
-      environment: this.ctx.environment,
-      onPoll: (poll, elapsedMs) => {
-        this.reporter.waiting(this.name, logicalId, waiting, poll, elapsedMs);
-        if (poll % this.ctx.progressEveryPolls === 0) {
-          this.reporter.progress(this.name, logicalId, resourceType, `${waiting} still waiting (${poll} polls)`);
-        }
-      },
-    });
+    const onPoll = (poll: number, elapsedMs: number) => {
+      this.reporter.waiting(this.name, logicalId, waiting, `poll ${poll}`, elapsedMs);
+      if (poll % this.ctx.progressEveryPolls === 0) {
+        this.reporter.progress(this.name, logicalId, resourceType, `${waiting} still waiting (${poll} polls)`);
+      }
+    };
+    const delivered = (outcome: ProviderOutcome & { invocations: number }): ProviderOutcome => {
+      this.requests.push({ logicalId, resourceType, requestType, invocations: outcome.invocations, status: outcome.status });
+      return outcome;
+    };
+    const runItself = async (module: FunctionModule): Promise<ProviderOutcome & { invocations: number }> => {
+      // The function waits inside its invocations, unseen: the status says for how long, each second.
+      const started = Date.now();
+      let invocation = 1;
+      const tick = () => this.reporter.waiting(this.name, logicalId, waiting, `invocation ${invocation}`, Date.now() - started);
+      const timer = setInterval(tick, STATUS_TICK_MS);
+      try {
+        return await runFunction(event, {
+          module,
+          // The ServiceToken is the function's ARN; its name is what the function invokes itself by.
+          functionName: /:function:([^:]+)$/.exec(serviceToken)?.[1] ?? `${this.name}-CodeStarHandler`.slice(0, 64),
+          region: this.region,
+          account: this.account,
+          timeoutMs: this.ctx.lambdaTimeoutMs,
+          environment: this.ctx.environment,
+          serviceTimeoutMs,
+          retryDelaysMs: this.ctx.asyncRetryDelaysMs,
+          onInvocation: (n) => {
+            invocation = n;
+            if (n > 1) {
+              this.reporter.progress(this.name, logicalId, resourceType, `${waiting} still waiting (invocation ${n})`);
+              tick();
+            }
+          },
+        });
+      } finally {
+        clearInterval(timer);
+      }
+    };
+    const run = (): Promise<ProviderOutcome> => (isFunctionModule(handler)
+      ? runItself(handler)
+      : runProvider(event, {
+        handler,
+        region: this.region,
+        account: this.account,
+        functionNamePrefix: `${this.name}-CodeStarHandler`,
+        lambdaTimeoutMs: this.ctx.lambdaTimeoutMs,
+        pollIntervalMs: this.ctx.pollIntervalMs,
+        totalTimeoutMs: this.ctx.totalTimeoutMs,
+        serviceTimeoutMs,
+        environment: this.ctx.environment,
+        onPoll,
+      })).then(delivered);
     const first = await run();
     if (this.ctx.redeliver(event)) {
       this.reporter.progress(this.name, logicalId, resourceType, `${waiting} ${requestType} request redelivered (same RequestId)`);
@@ -1087,6 +1169,7 @@ class StackRun {
       noChanges,
       reason: reason === undefined ? undefined : this.reporter.scrub(reason),
       events: this.reporter.events,
+      requests: [...this.requests],
       outputs,
       warnings: this.warnings.map(w => this.reporter.scrub(w)),
     };

@@ -12,7 +12,7 @@ import { App, RemovalPolicy, Stack, Tags } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { CodeDestination, CodeStarProject, ICodeStarProject, ProjectRole, ProjectSource, Toolchain, UserProfile } from '../../src';
 import { LocalCodeStar, LocalCodeStarOptions, startLocalCodeStar } from '../../src/local/endpoint';
-import { DEFAULT_HANDLER_FILE, LifecycleRunner, LifecycleRunnerOptions, RunResult, StackResult } from '../../src/local/runner';
+import { DEFAULT_HANDLER_FILE, LifecycleRunner, LifecycleRunnerOptions, localLambdaEndpoint, RunResult, StackResult } from '../../src/local/runner';
 import { SEED_CODE_DIR, TOOLCHAIN_FILE } from '../helpers';
 import { LambdaContainer } from '../lambda-container';
 import { codeStarClient, tempDir } from '../local/helpers';
@@ -20,7 +20,8 @@ import { codeStarClient, tempDir } from '../local/helpers';
 export { userArn } from '../local/helpers';
 
 /**
- * End-to-end harness: the real handler bundle in a Lambda-like container (its own process), the
+ * End-to-end harness: the real handler bundle in a Lambda-like container (its own process), invoked
+ * at its Lambda entry point (`index.handler`) and answering at its ResponseURL as on AWS, the
  * real CodeStar SDK over HTTP, the local CodeStar endpoint (in-process) and the lifecycle runner,
  * driving apps synthesized from the library's constructs. Nothing here talks to AWS.
  */
@@ -336,7 +337,11 @@ export function useE2E(options: LocalCodeStarOptions = {}): E2EEnvironment {
     assertHandlerBundle();
     codestar = await startLocalCodeStar(options);
     client = codeStarClient(codestar.url);
-    handler = await LambdaContainer.start({ AWS_ENDPOINT_URL_CODESTAR: codestar.url }, HANDLER_BUNDLE);
+    // The function invokes itself to go on waiting for a project: through the runner's Lambda stand-in.
+    handler = await LambdaContainer.start(
+      { AWS_ENDPOINT_URL_CODESTAR: codestar.url, AWS_ENDPOINT_URL_LAMBDA: await localLambdaEndpoint() },
+      HANDLER_BUNDLE,
+    );
   });
 
   afterAll(async () => {

@@ -1,6 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { createRequire } from 'node:module';
 import * as path from 'node:path';
+import type { FunctionModule } from './function';
 
 /**
  * The CDK Provider framework (aws-cdk-lib/custom-resources `Provider` with an isComplete handler),
@@ -58,7 +59,7 @@ export interface HandlerModule {
 export const CREATE_FAILED_MARKER = 'AWSCDK::CustomResourceProviderFramework::CREATE_FAILED';
 
 /** CloudFormation's limit on a custom resource response. */
-const MAX_RESPONSE_BYTES = 4096;
+export const MAX_RESPONSE_BYTES = 4096;
 
 export type ProviderOutcome =
   | { readonly status: 'SUCCESS'; readonly physicalResourceId: string; readonly data: Record<string, unknown> }
@@ -82,17 +83,26 @@ export interface ProviderOptions {
   readonly onPoll?: (poll: number, elapsedMs: number) => void;
 }
 
-/** Loads a handler module (e.g. the bundle at assets/handler/index.js) with Node's own require. */
-export function loadHandlerModule(file: string): HandlerModule {
+/** What a request cost: invocations of the handler (onEvent, every isComplete poll; retries and continuations). */
+export interface InvocationCount {
+  readonly invocations: number;
+}
+
+/**
+ * Loads a handler module (e.g. the bundle at assets/handler/index.js) with Node's own require: a
+ * function that answers CloudFormation itself (it exports `handler`), or a Provider framework
+ * handler (it exports onEvent, and isComplete for asynchronous resources).
+ */
+export function loadHandlerModule(file: string): HandlerModule | FunctionModule {
   const absolute = path.resolve(file);
-  const mod = createRequire(absolute)(absolute) as Partial<HandlerModule>;
-  if (typeof mod.onEvent !== 'function') {
-    throw new Error(`${absolute} does not export an onEvent function`);
+  const mod = createRequire(absolute)(absolute) as Partial<HandlerModule & FunctionModule>;
+  if (typeof mod.handler !== 'function' && typeof mod.onEvent !== 'function') {
+    throw new Error(`${absolute} exports neither a handler nor an onEvent function`);
   }
   if (mod.isComplete !== undefined && typeof mod.isComplete !== 'function') {
     throw new Error(`${absolute} exports an isComplete that is not a function`);
   }
-  return mod as HandlerModule;
+  return mod as HandlerModule | FunctionModule;
 }
 
 /** A presigned-URL-like ResponseURL: realistic, never contacted, never printed. */
@@ -103,7 +113,13 @@ export function fakeResponseUrl(region: string, stackId: string, logicalId: stri
 }
 
 /** Runs one request through the framework and answers what CloudFormation would receive. */
-export async function runProvider(event: CustomResourceEvent, options: ProviderOptions): Promise<ProviderOutcome> {
+export async function runProvider(event: CustomResourceEvent, options: ProviderOptions): Promise<ProviderOutcome & InvocationCount> {
+  let invocations = 0;
+  const outcome = await throughFramework(event, options, () => invocations++);
+  return { ...outcome, invocations };
+}
+
+async function throughFramework(event: CustomResourceEvent, options: ProviderOptions, counted: () => void): Promise<ProviderOutcome> {
   // The framework acknowledges the Delete that follows a Create it reported as failed, without
   // calling the handler.
   if (event.RequestType === 'Delete' && event.PhysicalResourceId === CREATE_FAILED_MARKER) {
@@ -114,6 +130,7 @@ export async function runProvider(event: CustomResourceEvent, options: ProviderO
 
   let onEventResult: OnEventResponse;
   try {
+    counted();
     const result = await invoke('onEvent', options.handler.onEvent.bind(options.handler), event, options);
     if (result !== undefined && result !== null && (typeof result !== 'object' || Array.isArray(result))) {
       throw new Error(`onEvent returned ${JSON.stringify(result)}: expected an object`);
@@ -146,6 +163,7 @@ export async function runProvider(event: CustomResourceEvent, options: ProviderO
   for (let poll = 1; ; poll++) {
     let result: IsCompleteResponse;
     try {
+      counted();
       result = await invoke('isComplete', isComplete.bind(options.handler), resourceEvent, options);
       if (typeof result !== 'object' || result === null) {
         throw new Error(`isComplete returned ${JSON.stringify(result)}: expected { IsComplete: boolean }`);
@@ -186,15 +204,44 @@ function respond(event: CustomResourceEvent & { PhysicalResourceId: string }, da
   return { status: 'SUCCESS', physicalResourceId: event.PhysicalResourceId, data };
 }
 
-/** One Lambda invocation: a private copy of the event, a context, the environment and the timeout. */
-async function invoke<T>(
+/** One invocation of a Provider framework handler: onEvent and isComplete are separate functions. */
+function invoke<T>(
   entry: 'onEvent' | 'isComplete',
   fn: (event: any, context: LambdaContext) => T | Promise<T>,
   event: object,
   options: ProviderOptions,
 ): Promise<T> {
-  const functionName = `${options.functionNamePrefix}-${entry}`.slice(0, 64);
-  const deadline = Date.now() + options.lambdaTimeoutMs;
+  return invokeInProcess(fn, event, {
+    functionName: `${options.functionNamePrefix}-${entry}`.slice(0, 64),
+    region: options.region,
+    account: options.account,
+    timeoutMs: options.lambdaTimeoutMs,
+    environment: options.environment,
+  });
+}
+
+export interface InvocationOptions {
+  readonly functionName: string;
+  readonly region: string;
+  readonly account: string;
+  /** The invocation fails with "Task timed out" after this long. */
+  readonly timeoutMs: number;
+  /** The function's environment, on process.env while any invocation runs. */
+  readonly environment: Readonly<Record<string, string>>;
+}
+
+/**
+ * One Lambda invocation in this process: a private copy of the event, a Lambda context whose
+ * remaining time counts down from the timeout, the function's environment, and "Task timed out"
+ * when it runs longer (the invocation is then abandoned; a process cannot freeze it as Lambda does).
+ */
+export async function invokeInProcess<T>(
+  fn: (event: any, context: LambdaContext) => T | Promise<T>,
+  event: unknown,
+  options: InvocationOptions,
+): Promise<T> {
+  const { functionName } = options;
+  const deadline = Date.now() + options.timeoutMs;
   const context: LambdaContext = {
     callbackWaitsForEmptyEventLoop: true,
     functionName,
@@ -206,7 +253,7 @@ async function invoke<T>(
     logStreamName: `${new Date().toISOString().slice(0, 10).replace(/-/g, '/')}/[$LATEST]${randomBytes(16).toString('hex')}`,
     getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
   };
-  const restore = applyEnvironment({
+  const release = environment.acquire({
     AWS_REGION: options.region,
     AWS_DEFAULT_REGION: options.region,
     AWS_LAMBDA_FUNCTION_NAME: functionName,
@@ -217,30 +264,50 @@ async function invoke<T>(
   let timer: NodeJS.Timeout | undefined;
   try {
     const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`Task timed out after ${(options.lambdaTimeoutMs / 1000).toFixed(2)} seconds`)), options.lambdaTimeoutMs);
+      timer = setTimeout(() => reject(new Error(`Task timed out after ${(options.timeoutMs / 1000).toFixed(2)} seconds`)), options.timeoutMs);
     });
     const run = Promise.resolve().then(() => fn(structuredClone(event), context));
     run.catch(() => undefined); // a timed-out invocation may still fail later; nobody is listening
     return await Promise.race([run, timeout]);
   } finally {
     clearTimeout(timer);
-    restore();
+    release();
   }
 }
 
-function applyEnvironment(vars: Record<string, string>): () => void {
-  const saved = Object.keys(vars).map(k => [k, process.env[k]] as const);
-  Object.assign(process.env, vars);
-  return () => {
-    for (const [k, v] of saved) {
-      if (v === undefined) {
-        delete process.env[k];
-      } else {
-        process.env[k] = v;
+/**
+ * process.env as Lambda sets it for the invocations that run: applied when the first starts,
+ * restored when the last ends, so that overlapping invocations (a function that invokes itself)
+ * neither lose nor leak it. Overlapping invocations share the environment of the first.
+ */
+const environment = (() => {
+  let holders = 0;
+  let saved: (readonly [string, string | undefined])[] = [];
+  return {
+    acquire(vars: Record<string, string>): () => void {
+      if (holders++ === 0) {
+        saved = Object.keys(vars).map(k => [k, process.env[k]] as const);
+        Object.assign(process.env, vars);
       }
-    }
+      let released = false;
+      return () => {
+        if (released) {
+          return;
+        }
+        released = true;
+        if (--holders === 0) {
+          for (const [k, v] of saved) {
+            if (v === undefined) {
+              delete process.env[k];
+            } else {
+              process.env[k] = v;
+            }
+          }
+        }
+      };
+    },
   };
-}
+})();
 
 function messageOf(e: unknown): string {
   return e instanceof Error ? e.message : typeof e === 'string' ? e : JSON.stringify(e);

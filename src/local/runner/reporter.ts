@@ -74,9 +74,13 @@ export class Reporter {
     return record;
   }
 
-  /** A request still being waited for, after its `poll`th incomplete isComplete: a status only, no line. */
-  public waiting(stackName: string, logicalId: string, state: string, poll: number, elapsedMs: number): void {
-    this.status(`waiting: ${stackName} | ${logicalId} ${state}, ${Math.floor(elapsedMs / 1000)} s (poll ${poll})`);
+  /**
+   * A request still being waited for: a status only, no line. `step` says where the wait is: the
+   * `poll N` of isComplete (Provider framework), or the `invocation N` of the function that answers
+   * CloudFormation itself.
+   */
+  public waiting(stackName: string, logicalId: string, state: string, step: string, elapsedMs: number): void {
+    this.status(`waiting: ${stackName} | ${logicalId} ${state}, ${Math.floor(elapsedMs / 1000)} s (${step})`);
   }
 
   /** The sink hears of changes only. Ids and states only reach here; they are scrubbed all the same, like every line. */
