@@ -936,9 +936,9 @@ class StackRun {
         this.reporter.progress(this.name, logicalId, resourceType, `${waiting} still waiting (${poll} polls)`);
       }
     };
-    const delivered = (outcome: ProviderOutcome & { invocations: number }): ProviderOutcome => {
-      this.requests.push({ logicalId, resourceType, requestType, invocations: outcome.invocations, status: outcome.status });
-      return outcome;
+    const delivered = ({ invocations, ...outcome }: ProviderOutcome & { invocations: number }): ProviderOutcome => {
+      this.requests.push({ logicalId, resourceType, requestType, invocations, status: outcome.status });
+      return outcome as ProviderOutcome;
     };
     const runItself = async (module: FunctionModule): Promise<ProviderOutcome & { invocations: number }> => {
       // The function waits inside its invocations, unseen: the status says for how long, each second.
