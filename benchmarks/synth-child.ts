@@ -11,6 +11,8 @@ import { performance } from 'perf_hooks';
 
 /** What the parent asks for. */
 export interface SynthJob {
+  /** Which app (`apps.APP_KINDS`). @default 'projects' */
+  readonly kind?: string;
   readonly variant: string;
   readonly n: number;
   readonly outdir: string;
@@ -223,7 +225,7 @@ export function measureTemplate(templateText: string): TemplateMeasurement {
 /** Builds and synthesizes one app; the template text and the stack's messages. */
 function synthesize(apps: typeof import('./apps'), job: SynthJob, n: number) {
   const app = apps.newApp({ outdir: job.outdir, resourceLimitCheck: job.resourceLimitCheck });
-  apps.buildStack(app, job.variant as never, n);
+  apps.buildStack(app, (job.kind ?? 'projects') as never, job.variant as never, n);
   const assembly = app.synth();
   const artifact = assembly.getStackByName(apps.STACK_NAME);
   const templateText = fs.readFileSync(path.join(job.outdir, artifact.templateFile), 'utf-8');

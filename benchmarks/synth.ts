@@ -5,11 +5,13 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { Variant, VARIANTS } from './apps';
+import { AppKind, Variant, VARIANTS } from './apps';
 import { progress, ROOT, Summary, summarize, timedSpawn } from './stats';
 import type { ScannedField, ScanResult, ScanRow, SynthJob, SynthMeasurement, TemplateMeasurement } from './synth-child';
 
 export const SIZES = [1, 10, 100, 400] as const;
+/** The members-only app's sizes (N members and N profiles on one imported project). */
+export const MEMBERS_ONLY_SIZES = [1, 10, 100] as const;
 
 /**
  * CloudFormation and IAM limits a stack runs into as it grows, and the measured quantity each one
@@ -80,8 +82,9 @@ export interface SynthResults {
   readonly points: Record<Variant, Record<number, SynthPoint>>;
   /** Per-round ratio of a variant's synthMs (and peak RSS) to the floor's, per size. */
   readonly ratios: Record<Variant, Record<number, { readonly synthMs: Summary; readonly maxRss: Summary; readonly templateBytes: number }>>;
-  /** The same, against the floor with a cr.Provider. */
+  /** The same, against the floor with a cr.Provider, and against AwsCustomResource. */
   readonly ratiosToFloorProvider: Record<Variant, Record<number, { readonly synthMs: Summary }>>;
+  readonly ratiosToAwsCustomResource: Record<Variant, Record<number, { readonly synthMs: Summary }>>;
   /** Synthesizing the largest library stack with CDK's default 500-resource check. */
   readonly resourceLimitCheck: { readonly n: number; readonly error?: string };
   /** Where each limit is first exceeded, per variant; null: not exceeded and not growing. */
@@ -90,6 +93,16 @@ export interface SynthResults {
   readonly limitScan: LimitScan;
   /** Kept for the throughput section: the library's cloud assembly at this size. */
   readonly keptAssembly?: { readonly n: number; readonly dir: string };
+  /** The members-only app, measured in the same rounds (each round: the projects app's sizes, then these). */
+  readonly membersOnly: AppPoints;
+}
+
+/** One app's measurements: every variant at every size, and the library's per-round ratios. */
+export interface AppPoints {
+  readonly sizes: readonly number[];
+  readonly points: Record<Variant, Record<number, SynthPoint>>;
+  /** Per-round ratios of the library's synthMs to another variant's, per size. */
+  readonly libraryRatios: Record<'floor' | 'awsCustomResource', Record<number, Summary>>;
 }
 
 const CHILD = path.join(ROOT, 'benchmarks', 'synth-child.ts');
@@ -137,15 +150,17 @@ export interface SynthOptions {
   readonly rounds: number;
   readonly workDir: string;
   readonly sizes?: readonly number[];
+  readonly membersOnlySizes?: readonly number[];
   /** Keep the library's assembly at this size (for the throughput section). */
   readonly keepLibraryAssemblyAt?: number;
 }
 
 export function measureSynth(options: SynthOptions): SynthResults {
   const sizes = options.sizes ?? SIZES;
+  const membersOnlySizes = options.membersOnlySizes ?? MEMBERS_ONLY_SIZES;
   const variants = VARIANTS;
   const raw: Record<string, Array<SynthMeasurement & { processMs: number }>> = {};
-  const key = (v: string, n: number) => `${v}@${n}`;
+  const key = (v: string, n: number, kind: AppKind = 'projects') => `${kind}:${v}@${n}`;
   const baseline: Array<SynthMeasurement & { processMs: number }> = [];
   let keptAssembly: SynthResults['keptAssembly'];
 
@@ -170,6 +185,19 @@ export function measureSynth(options: SynthOptions): SynthResults {
         }
       }
     }
+    for (const n of membersOnlySizes) {
+      const order = variants.map((_, i) => variants[(i + round) % variants.length]);
+      for (const variant of order) {
+        const outdir = path.join(options.workDir, `synth-members-${variant}-${n}.out`);
+        const job = { kind: 'membersOnly', variant, n, outdir, resultFile: path.join(options.workDir, `members-${variant}-${n}.json`) };
+        const { measurement, processMs } = runChild(job);
+        if (measurement.error) {
+          throw new Error(`synthesis of the members-only app, ${variant} N=${n} failed: ${measurement.error}`);
+        }
+        (raw[key(variant, n, 'membersOnly')] ??= []).push({ ...measurement, processMs });
+        fs.rmSync(outdir, { recursive: true, force: true });
+      }
+    }
     progress(`synthesis: round ${round + 1}/${options.rounds} done`);
   }
 
@@ -178,33 +206,45 @@ export function measureSynth(options: SynthOptions): SynthResults {
   const limit = runChild({ variant: 'library', n: largest, outdir: limitDir, resultFile: path.join(options.workDir, 'limit.json'), resourceLimitCheck: true });
   fs.rmSync(limitDir, { recursive: true, force: true });
 
-  const points = {} as Record<Variant, Record<number, SynthPoint>>;
-  for (const variant of variants) {
-    points[variant] = {};
-    for (const n of sizes) {
-      const runs = raw[key(variant, n)];
-      const first = runs[0];
-      points[variant][n] = {
-        synthMs: summarize(runs.map(r => r.synthMs)),
-        processMs: summarize(runs.map(r => r.processMs)),
-        maxRssBytes: summarize(runs.map(r => r.maxRssBytes)),
-        loadMs: summarize(runs.map(r => r.loadMs)),
-        ...templateFields(first),
-        warnings: first.warnings,
-      };
+  const pointsOf = (kind: AppKind, ns: readonly number[]) => {
+    const out = {} as Record<Variant, Record<number, SynthPoint>>;
+    for (const variant of variants) {
+      out[variant] = {};
+      for (const n of ns) {
+        const runs = raw[key(variant, n, kind)];
+        const first = runs[0];
+        out[variant][n] = {
+          synthMs: summarize(runs.map(r => r.synthMs)),
+          processMs: summarize(runs.map(r => r.processMs)),
+          maxRssBytes: summarize(runs.map(r => r.maxRssBytes)),
+          loadMs: summarize(runs.map(r => r.loadMs)),
+          ...templateFields(first),
+          warnings: first.warnings,
+        };
+      }
     }
-  }
+    return out;
+  };
+  const points = pointsOf('projects', sizes);
 
-  const perRoundRatio = (variant: Variant, against: Variant, n: number, pick: (m: SynthMeasurement) => number) => {
-    const a = raw[key(variant, n)];
-    const b = raw[key(against, n)];
+  const perRoundRatio = (variant: Variant, against: Variant, n: number, pick: (m: SynthMeasurement) => number, kind: AppKind = 'projects') => {
+    const a = raw[key(variant, n, kind)];
+    const b = raw[key(against, n, kind)];
     return summarize(a.map((m, i) => pick(m) / pick(b[i])));
+  };
+  const membersOnly: AppPoints = {
+    sizes: membersOnlySizes,
+    points: pointsOf('membersOnly', membersOnlySizes),
+    libraryRatios: Object.fromEntries((['floor', 'awsCustomResource'] as const).map(v => [v, Object.fromEntries(membersOnlySizes.map(n => [n,
+      perRoundRatio('library', v, n, m => m.synthMs, 'membersOnly')]))])) as AppPoints['libraryRatios'],
   };
   const ratios = {} as SynthResults['ratios'];
   const ratiosToFloorProvider = {} as SynthResults['ratiosToFloorProvider'];
+  const ratiosToAwsCustomResource = {} as SynthResults['ratiosToAwsCustomResource'];
   for (const variant of variants) {
     ratios[variant] = {};
     ratiosToFloorProvider[variant] = {};
+    ratiosToAwsCustomResource[variant] = {};
     for (const n of sizes) {
       ratios[variant][n] = {
         synthMs: perRoundRatio(variant, 'floor', n, m => m.synthMs),
@@ -212,6 +252,7 @@ export function measureSynth(options: SynthOptions): SynthResults {
         templateBytes: points[variant][n].templateBytes / points.floor[n].templateBytes,
       };
       ratiosToFloorProvider[variant][n] = { synthMs: perRoundRatio(variant, 'floorProvider', n, m => m.synthMs) };
+      ratiosToAwsCustomResource[variant][n] = { synthMs: perRoundRatio(variant, 'awsCustomResource', n, m => m.synthMs) };
     }
   }
 
@@ -232,10 +273,12 @@ export function measureSynth(options: SynthOptions): SynthResults {
     points,
     ratios,
     ratiosToFloorProvider,
+    ratiosToAwsCustomResource,
     resourceLimitCheck: { n: largest, error: limit.measurement.error },
     limitCrossings,
     limitScan,
     keptAssembly,
+    membersOnly,
   };
 }
 
