@@ -1,6 +1,6 @@
-import { createHash } from 'node:crypto';
 import type { LiveProject, LiveTeamMember, LiveUserProfile } from './codestar';
 import { isProjectRole, isUserArn } from '../private/identifiers';
+import { sha256 } from '../private/sha256';
 
 /**
  * The code generator of `cdk-codestar import`: what was read of an account in, the TypeScript CDK
@@ -314,7 +314,7 @@ function pascal(text: string): string {
 }
 
 function shortHash(text: string): string {
-  return createHash('sha256').update(text).digest('hex').slice(0, 8);
+  return sha256(text).slice(0, 8);
 }
 
 /** Code-unit order: the same on every machine and locale. */
