@@ -69,6 +69,9 @@ const project = new awscdk.AwsCdkConstructLibrary({
       testPathIgnorePatterns: ['/node_modules/', '/cdk.out/'],
       // The handler bundle is generated and minified: its sources (lambda/) are what coverage is about.
       coveragePathIgnorePatterns: ['/node_modules/', '/test/', '/assets/'],
+      // One temporary directory for the whole run, removed at its end (test/temp-dir-setup.js).
+      globalSetup: '<rootDir>/test/global-setup.js',
+      globalTeardown: '<rootDir>/test/global-teardown.js',
     },
   },
   eslintOptions: {
