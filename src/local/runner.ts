@@ -7,6 +7,7 @@ import { evaluateCondition, IntrinsicContext, ResolveError, resolveValue } from 
 import { simulate, simulatedAttribute, SimulationEnv } from './cfn/simulated';
 import { CfnResource, CfnTemplate, dependsOnList, referencedNames, resourceDependencies, topologicalOrder } from './cfn/template';
 import { loadModel } from './model';
+import { DeployedCode, deployedFunction } from './runner/deployed-code';
 import { FunctionModule, isFunctionModule, localResponseUrl, runFunction } from './runner/function';
 export { localLambdaEndpoint } from './runner/function';
 import {
@@ -35,6 +36,9 @@ export const DEFAULT_HANDLER_FILE = path.join(__dirname, '..', '..', 'assets', '
 
 export const DEFAULT_STATE_FILE = path.join('.cdk-codestar-local', 'state.json');
 
+/** The invocation time limit of a handler the template has no function for (Lambda's own limit is 900 s). */
+const DEFAULT_LAMBDA_TIMEOUT_MS = 300_000;
+
 /** How often the status of a request a function is working on is refreshed (it shows whole seconds). */
 const STATUS_TICK_MS = 1000;
 
@@ -53,7 +57,10 @@ export interface LifecycleRunnerOptions {
    * function that answers CloudFormation itself (the library's provider): it is invoked as
    * CloudFormation and Lambda invoke it, and answers at its ResponseURL. A module with only
    * onEvent (and isComplete) is run through an emulation of aws-cdk-lib's Provider framework.
-   * @default DEFAULT_HANDLER_FILE
+   * Given, it serves every request, in place of the functions' own code.
+   * @default the code of the function the resource's ServiceToken names, as the cloud assembly
+   * staged it when the function was deployed (kept in a `code` folder next to the state file);
+   * DEFAULT_HANDLER_FILE where there is none (a stack not read from a cloud assembly)
    */
   readonly handler?: string | HandlerModule | FunctionModule;
   /** Region of environment-agnostic stacks. @default 'us-east-1' */
@@ -71,7 +78,11 @@ export interface LifecycleRunnerOptions {
   readonly pollIntervalMs?: number;
   /** The Provider's totalTimeout: isComplete is polled at most ceil(total / interval) times (Provider framework emulation only). @default 1800000 */
   readonly totalTimeoutMs?: number;
-  /** Each invocation fails with "Task timed out" after this long; getRemainingTimeInMillis counts down from it. @default 300000 */
+  /**
+   * Each invocation fails with "Task timed out" after this long; getRemainingTimeInMillis counts
+   * down from it. @default the function's Timeout in the template; 300000 for a handler the
+   * template has no function for
+   */
   readonly lambdaTimeoutMs?: number;
   /**
    * Lambda's delays before it retries a failed asynchronous invocation of a function that answers
@@ -125,6 +136,8 @@ export interface StackInput {
   readonly dependencies?: readonly string[];
   /** The stack id when the stack is not deployed yet. @default a new `arn:aws:cloudformation:...:stack/<name>/<uuid>` */
   readonly stackId?: string;
+  /** The stack's file assets, object key to staged source (`loadCloudAssembly` reads them): its functions' code. */
+  readonly assets?: Readonly<Record<string, string>>;
 }
 
 export interface StackResult {
@@ -359,7 +372,9 @@ export class LifecycleRunner {
       },
       pollIntervalMs: o.pollIntervalMs ?? 5000,
       totalTimeoutMs: o.totalTimeoutMs ?? 30 * 60 * 1000,
-      lambdaTimeoutMs: o.lambdaTimeoutMs ?? 300_000,
+      lambdaTimeoutMs: o.lambdaTimeoutMs,
+      handlerChosen: o.handler !== undefined,
+      code: new DeployedCode(path.join(path.dirname(this.stateFile.file), 'code')),
       asyncRetryDelaysMs: o.asyncRetryDelaysMs,
       progressEveryPolls: o.progressEveryPolls ?? 6,
       redeliver: typeof o.redeliver === 'function' ? o.redeliver : () => o.redeliver === true,
@@ -380,8 +395,12 @@ interface RunContext {
   readonly environment: Readonly<Record<string, string>>;
   readonly pollIntervalMs: number;
   readonly totalTimeoutMs: number;
-  readonly lambdaTimeoutMs: number;
+  /** Set by the caller, else the function's own Timeout. */
+  readonly lambdaTimeoutMs?: number;
   readonly asyncRetryDelaysMs?: readonly number[];
+  /** The caller chose the handler (`handler`): it serves every request, in place of the functions' own code. */
+  readonly handlerChosen: boolean;
+  readonly code: DeployedCode;
   readonly progressEveryPolls: number;
   readonly redeliver: (event: CustomResourceEvent) => boolean;
   readonly parameters: Readonly<Record<string, string>>;
@@ -465,6 +484,7 @@ class StackRun {
       this.reporter.stack(this.name, `VALIDATION_FAILED: ${reason}`);
       return this.result(false, 'VALIDATION_FAILED', false, reason);
     }
+    this.keepFunctionCode(plan.resources);
     const isNew = this.prev === undefined;
     this.reporter.stack(this.name, isNew ? 'CREATE_IN_PROGRESS' : 'UPDATE_IN_PROGRESS');
     this.persist(isNew ? 'CREATE_IN_PROGRESS' : 'UPDATE_IN_PROGRESS');
@@ -653,6 +673,17 @@ class StackRun {
       return { failure: 'Modifying service token is not allowed.', properties };
     }
     return { request: 'Update', properties };
+  }
+
+  /** Keeps the staged code of the template's functions, as Lambda keeps a deployed function's code. */
+  private keepFunctionCode(resources: Record<string, CfnResource>): void {
+    for (const resource of Object.values(resources)) {
+      const objectKey = (resource.Properties?.Code as { S3Key?: unknown } | undefined)?.S3Key;
+      const source = typeof objectKey === 'string' ? this.stack.assets?.[objectKey] : undefined;
+      if (resource.Type === 'AWS::Lambda::Function' && source) {
+        this.ctx.code.keep(objectKey as string, source);
+      }
+    }
   }
 
   private deploySimulated(
@@ -908,9 +939,17 @@ class StackRun {
     onEvent?: (event: CustomResourceEvent) => void,
   ): Promise<ProviderOutcome> {
     const requestId = randomUUID();
-    const handler = this.ctx.handler();
-    const answersItself = isFunctionModule(handler);
     const serviceToken = String(properties.ServiceToken ?? '');
+    // The code the ServiceToken's function was deployed with, unless the caller chose a handler.
+    const deployed = deployedFunction(serviceToken, this.live, this.ctx.code);
+    if (deployed instanceof Error) {
+      this.requests.push({ logicalId, resourceType, requestType, invocations: 0, status: 'FAILED' });
+      return { status: 'FAILED', reason: `The runner cannot invoke ${deployed.message}` };
+    }
+    const handler = !this.ctx.handlerChosen && deployed ? deployed.module : this.ctx.handler();
+    const timeoutMs = this.ctx.lambdaTimeoutMs ?? deployed?.timeoutMs ?? DEFAULT_LAMBDA_TIMEOUT_MS;
+    const environment = { ...deployed?.environment, ...this.ctx.environment };
+    const answersItself = isFunctionModule(handler);
     const event: CustomResourceEvent = {
       RequestType: requestType,
       ServiceToken: serviceToken,
@@ -953,8 +992,8 @@ class StackRun {
           functionName: /:function:([^:]+)$/.exec(serviceToken)?.[1] ?? `${this.name}-CodeStarHandler`.slice(0, 64),
           region: this.region,
           account: this.account,
-          timeoutMs: this.ctx.lambdaTimeoutMs,
-          environment: this.ctx.environment,
+          timeoutMs,
+          environment,
           serviceTimeoutMs,
           retryDelaysMs: this.ctx.asyncRetryDelaysMs,
           onInvocation: (n) => {
@@ -976,7 +1015,7 @@ class StackRun {
         region: this.region,
         account: this.account,
         functionNamePrefix: `${this.name}-CodeStarHandler`,
-        lambdaTimeoutMs: this.ctx.lambdaTimeoutMs,
+        lambdaTimeoutMs: this.ctx.lambdaTimeoutMs ?? DEFAULT_LAMBDA_TIMEOUT_MS,
         pollIntervalMs: this.ctx.pollIntervalMs,
         totalTimeoutMs: this.ctx.totalTimeoutMs,
         serviceTimeoutMs,

@@ -13,6 +13,18 @@ export interface AssemblyStack {
   readonly region?: string;
   /** Stack names this stack depends on (within the assembly). */
   readonly dependencies: readonly string[];
+  /**
+   * The stack's file assets as its asset manifests list them: the S3 object key the template names
+   * (a function's `Code.S3Key`) to the staged source in the assembly, an absolute path.
+   */
+  readonly assets?: Readonly<Record<string, string>>;
+}
+
+interface AssetManifest {
+  readonly files?: Record<string, {
+    readonly source?: { readonly path?: string };
+    readonly destinations?: Record<string, { readonly objectKey?: string }>;
+  }>;
 }
 
 interface ManifestArtifact {
@@ -20,6 +32,7 @@ interface ManifestArtifact {
   readonly environment?: string;
   readonly dependencies?: readonly string[];
   readonly properties?: {
+    readonly file?: string;
     readonly templateFile?: string;
     readonly stackName?: string;
     readonly directoryName?: string;
@@ -65,7 +78,30 @@ function readStacks(dir: string): AssemblyStack[] {
       account: env && !env[1].startsWith('unknown-') ? env[1] : undefined,
       region: env && !env[2].startsWith('unknown-') ? env[2] : undefined,
       dependencies: [...(artifact.dependencies ?? [])],
+      assets: assetsOf(dir, artifacts, artifact.dependencies ?? []),
     });
+  }
+  return out;
+}
+
+/** Object key to staged source, over the asset manifests among a stack's dependencies. */
+function assetsOf(dir: string, artifacts: Record<string, ManifestArtifact>, dependencies: readonly string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const id of dependencies) {
+    const artifact = artifacts[id];
+    const file = artifact?.type === 'cdk:asset-manifest' && artifact.properties?.file ? path.join(dir, artifact.properties.file) : undefined;
+    // An assembly written without its asset manifest has no staged code: its functions run the runner's handler.
+    if (!file || !fs.existsSync(file)) {
+      continue;
+    }
+    const manifest = JSON.parse(fs.readFileSync(file, 'utf-8')) as AssetManifest;
+    for (const asset of Object.values(manifest.files ?? {})) {
+      for (const destination of Object.values(asset.destinations ?? {})) {
+        if (asset.source?.path && destination.objectKey) {
+          out[destination.objectKey] = path.resolve(dir, asset.source.path);
+        }
+      }
+    }
   }
   return out;
 }

@@ -1,0 +1,108 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { App, CustomResource, Duration, Stack } from 'aws-cdk-lib';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { LifecycleRunner } from '../../src/local/runner';
+
+/**
+ * Without a `handler` option the runner runs the code the cloud assembly holds: the staged asset of
+ * the function the ServiceToken names, its Handler, Timeout and environment variables. It keeps a
+ * copy of that code next to its state file, as Lambda keeps a deployed function's code, so that a
+ * destroy runs it after the assembly is gone.
+ */
+
+const ECHO = 'Custom::Echo';
+
+/** A function that answers CloudFormation itself (no SDK, plain http), with what it saw in Data. */
+const ECHO_SOURCE = `
+const http = require('http');
+exports.main = async (event, context) => {
+  const body = JSON.stringify({
+    Status: 'SUCCESS', Reason: 'ok', PhysicalResourceId: 'echo-' + event.LogicalResourceId,
+    StackId: event.StackId, RequestId: event.RequestId, LogicalResourceId: event.LogicalResourceId,
+    Data: { code: __dirname, greeting: process.env.GREETING, remainingMs: String(context.getRemainingTimeInMillis()), request: event.RequestType },
+  });
+  fs.appendFileSync(process.env.ECHO_LOG, event.RequestType + ' ' + __dirname + '\\n');
+  await new Promise((resolve, reject) => {
+    const req = http.request(event.ResponseURL, { method: 'PUT', headers: { 'content-type': '', 'content-length': Buffer.byteLength(body) } }, res => {
+      res.resume();
+      res.on('end', resolve);
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+};
+const fs = require('fs');
+`;
+
+const dirs: string[] = [];
+afterAll(() => dirs.forEach(d => fs.rmSync(d, { recursive: true, force: true })));
+function tempDir(): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk-codestar-assembly-code-'));
+  dirs.push(dir);
+  return dir;
+}
+
+/** An app whose one custom resource is served by the echo function, synthesized into `outdir`. */
+function synthesize(outdir: string, handler = 'index.main'): { codeDir: string } {
+  const codeDir = tempDir();
+  fs.writeFileSync(path.join(codeDir, 'index.js'), ECHO_SOURCE);
+  const app = new App({ outdir });
+  const stack = new Stack(app, 'Echo', { env: { account: '123456789012', region: 'us-east-1' } });
+  const fn = new lambda.Function(stack, 'Fn', {
+    code: lambda.Code.fromAsset(codeDir),
+    handler,
+    runtime: lambda.Runtime.NODEJS_22_X,
+    timeout: Duration.seconds(7),
+    environment: { GREETING: 'hello from the template', ECHO_LOG: path.join(outdir, '..', 'echo.log') },
+  });
+  new CustomResource(stack, 'Echoed', { serviceToken: fn.functionArn, resourceType: ECHO, properties: { n: 1 } });
+  app.synth();
+  return { codeDir };
+}
+
+function newRunner(stateDir: string) {
+  return new LifecycleRunner({ stateFile: path.join(stateDir, 'state', 'state.json'), resourceTypes: [ECHO], writer: () => undefined });
+}
+
+test('a deploy runs the function\'s staged code with its Handler, Timeout and environment, and a destroy runs the kept copy', async () => {
+  const work = tempDir();
+  const outdir = path.join(work, 'cdk.out');
+  synthesize(outdir);
+  const runner = newRunner(work);
+
+  const deployed = await runner.deploy(outdir);
+
+  expect(deployed.success).toBe(true);
+  const data = runner.readState().stacks.Echo.resources.Echoed.data as Record<string, string>;
+  // The kept copy of the staged asset ran, not the assembly's folder and not the runner's own handler.
+  const kept = path.join(work, 'state', 'code');
+  expect(path.dirname(data.code)).toBe(kept);
+  expect(fs.readFileSync(path.join(data.code, 'index.js'), 'utf-8')).toBe(ECHO_SOURCE);
+  expect(data.greeting).toBe('hello from the template');
+  expect(Number(data.remainingMs)).toBeGreaterThan(5_000);
+  expect(Number(data.remainingMs)).toBeLessThanOrEqual(7_000);
+  expect(deployed.stacks[0].requests.map(r => [r.requestType, r.invocations, r.status])).toEqual([['Create', 1, 'SUCCESS']]);
+
+  // The assembly is gone: the destroy still runs the code the function was deployed with.
+  fs.rmSync(outdir, { recursive: true, force: true });
+  const destroyed = await runner.destroy();
+
+  expect(destroyed.success).toBe(true);
+  expect(fs.readFileSync(path.join(work, 'echo.log'), 'utf-8')).toBe(`Create ${data.code}\nDelete ${data.code}\n`);
+});
+
+test('a Handler that names no exported function fails the resource with a reason, and nothing runs', async () => {
+  const work = tempDir();
+  const outdir = path.join(work, 'cdk.out');
+  synthesize(outdir, 'index.missing');
+  const runner = newRunner(work);
+
+  const result = await runner.deploy(outdir);
+
+  expect(result.success).toBe(false);
+  const failed = result.stacks[0].events.find(e => e.status === 'CREATE_FAILED')!;
+  expect(failed.reason).toMatch(/^The runner cannot invoke function Fn[0-9A-F]{8}: its Handler "index\.missing" names no function its module exports$/);
+  expect(fs.existsSync(path.join(work, 'echo.log'))).toBe(false);
+});
