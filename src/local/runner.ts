@@ -9,6 +9,7 @@ import { CfnResource, CfnTemplate, dependsOnList, referencedNames, resourceDepen
 import { loadModel } from './model';
 import { DeployedCode, deployedFunction } from './runner/deployed-code';
 import { FunctionModule, isFunctionModule, localResponseUrl, runFunction } from './runner/function';
+import { logLinesSince, logSize } from './runner/function-logs';
 export { localLambdaEndpoint } from './runner/function';
 import {
   CustomResourceEvent, fakeResponseUrl, HandlerModule, loadHandlerModule, ProviderOutcome, RequestType, runProvider,
@@ -41,6 +42,9 @@ const DEFAULT_LAMBDA_TIMEOUT_MS = 300_000;
 
 /** How often the status of a request a function is working on is refreshed (it shows whole seconds). */
 const STATUS_TICK_MS = 1000;
+
+/** The most lines of a function's log a failed request shows. */
+const FAILURE_LOG_LINES = 20;
 
 /** The API operation whose input members a resource type's properties are (for sensitive values). */
 const MODEL_OPERATION_OF_TYPE: Readonly<Record<string, 'CreateProject' | 'AssociateTeamMember' | 'CreateUserProfile'>> = {
@@ -375,6 +379,7 @@ export class LifecycleRunner {
       lambdaTimeoutMs: o.lambdaTimeoutMs,
       handlerChosen: o.handler !== undefined,
       code: new DeployedCode(path.join(path.dirname(this.stateFile.file), 'code')),
+      logFileOf: name => path.join(path.dirname(this.stateFile.file), 'logs', `${name.replace(/[^A-Za-z0-9_-]/g, '_')}.log`),
       asyncRetryDelaysMs: o.asyncRetryDelaysMs,
       progressEveryPolls: o.progressEveryPolls ?? 6,
       redeliver: typeof o.redeliver === 'function' ? o.redeliver : () => o.redeliver === true,
@@ -401,6 +406,8 @@ interface RunContext {
   /** The caller chose the handler (`handler`): it serves every request, in place of the functions' own code. */
   readonly handlerChosen: boolean;
   readonly code: DeployedCode;
+  /** The log file of a function the runner runs in this process. */
+  readonly logFileOf: (functionName: string) => string;
   readonly progressEveryPolls: number;
   readonly redeliver: (event: CustomResourceEvent) => boolean;
   readonly parameters: Readonly<Record<string, string>>;
@@ -979,17 +986,22 @@ class StackRun {
       this.requests.push({ logicalId, resourceType, requestType, invocations, status: outcome.status });
       return outcome as ProviderOutcome;
     };
+    const functionName = /:function:([^:]+)$/.exec(serviceToken)?.[1] ?? `${this.name}-CodeStarHandler`.slice(0, 64);
     const runItself = async (module: FunctionModule): Promise<ProviderOutcome & { invocations: number }> => {
+      // What the function prints goes to its log, as CloudWatch Logs keeps it; a failure shows what this request wrote.
+      const logFile = this.ctx.logFileOf(functionName);
+      const logged = logSize(logFile);
       // The function waits inside its invocations, unseen: the status says for how long, each second.
       const started = Date.now();
       let invocation = 1;
       const tick = () => this.reporter.waiting(this.name, logicalId, waiting, `invocation ${invocation}`, Date.now() - started);
       const timer = setInterval(tick, STATUS_TICK_MS);
       try {
-        return await runFunction(event, {
+        const outcome = await runFunction(event, {
           module,
           // The ServiceToken is the function's ARN; its name is what the function invokes itself by.
-          functionName: /:function:([^:]+)$/.exec(serviceToken)?.[1] ?? `${this.name}-CodeStarHandler`.slice(0, 64),
+          functionName,
+          logFile,
           region: this.region,
           account: this.account,
           timeoutMs,
@@ -1004,6 +1016,16 @@ class StackRun {
             }
           },
         });
+        if (outcome.status === 'FAILED') {
+          const lines = logLinesSince(logFile, logged, FAILURE_LOG_LINES);
+          for (const line of lines) {
+            this.reporter.progress(this.name, logicalId, resourceType, `log: ${line}`);
+          }
+          if (lines.length > 0) {
+            this.reporter.progress(this.name, logicalId, resourceType, `the function's log: ${logFile}`);
+          }
+        }
+        return outcome;
       } finally {
         clearInterval(timer);
       }

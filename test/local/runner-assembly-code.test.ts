@@ -18,8 +18,13 @@ const ECHO = 'Custom::Echo';
 const ECHO_SOURCE = `
 const http = require('http');
 exports.main = async (event, context) => {
+  const fail = event.ResourceProperties.fail === 'true' && event.RequestType === 'Create';
+  console.log('echo %s', event.RequestType);
+  if (fail) {
+    console.error('refusing', event.LogicalResourceId);
+  }
   const body = JSON.stringify({
-    Status: 'SUCCESS', Reason: 'ok', PhysicalResourceId: 'echo-' + event.LogicalResourceId,
+    Status: fail ? 'FAILED' : 'SUCCESS', Reason: fail ? 'told to fail' : 'ok', PhysicalResourceId: 'echo-' + event.LogicalResourceId,
     StackId: event.StackId, RequestId: event.RequestId, LogicalResourceId: event.LogicalResourceId,
     Data: { code: __dirname, greeting: process.env.GREETING, remainingMs: String(context.getRemainingTimeInMillis()), request: event.RequestType },
   });
@@ -45,7 +50,7 @@ function tempDir(): string {
 }
 
 /** An app whose one custom resource is served by the echo function, synthesized into `outdir`. */
-function synthesize(outdir: string, handler = 'index.main'): { codeDir: string } {
+function synthesize(outdir: string, handler = 'index.main', fail = false): { codeDir: string } {
   const codeDir = tempDir();
   fs.writeFileSync(path.join(codeDir, 'index.js'), ECHO_SOURCE);
   const app = new App({ outdir });
@@ -57,13 +62,13 @@ function synthesize(outdir: string, handler = 'index.main'): { codeDir: string }
     timeout: Duration.seconds(7),
     environment: { GREETING: 'hello from the template', ECHO_LOG: path.join(outdir, '..', 'echo.log') },
   });
-  new CustomResource(stack, 'Echoed', { serviceToken: fn.functionArn, resourceType: ECHO, properties: { n: 1 } });
+  new CustomResource(stack, 'Echoed', { serviceToken: fn.functionArn, resourceType: ECHO, properties: { n: 1, fail } });
   app.synth();
   return { codeDir };
 }
 
-function newRunner(stateDir: string) {
-  return new LifecycleRunner({ stateFile: path.join(stateDir, 'state', 'state.json'), resourceTypes: [ECHO], writer: () => undefined });
+function newRunner(stateDir: string, lines: string[] = []) {
+  return new LifecycleRunner({ stateFile: path.join(stateDir, 'state', 'state.json'), resourceTypes: [ECHO], writer: line => lines.push(line) });
 }
 
 test('a deploy runs the function\'s staged code with its Handler, Timeout and environment, and a destroy runs the kept copy', async () => {
@@ -91,6 +96,34 @@ test('a deploy runs the function\'s staged code with its Handler, Timeout and en
 
   expect(destroyed.success).toBe(true);
   expect(fs.readFileSync(path.join(work, 'echo.log'), 'utf-8')).toBe(`Create ${data.code}\nDelete ${data.code}\n`);
+});
+
+test('what the function prints goes to its log file next to the state file, in Lambda\'s format, not to the console; a failure shows it', async () => {
+  const log = jest.spyOn(console, 'log');
+  const work = tempDir();
+  const outdir = path.join(work, 'cdk.out');
+  synthesize(outdir, 'index.main', true);
+  const lines: string[] = [];
+  const runner = newRunner(work, lines);
+
+  const result = await runner.deploy(outdir);
+
+  expect(result.success).toBe(false);
+  const logs = fs.readdirSync(path.join(work, 'state', 'logs'));
+  expect(logs).toEqual([expect.stringMatching(/^Echo-Fn[0-9A-F]{8}-[A-Z0-9]+\.log$/)]);
+  const logged = fs.readFileSync(path.join(work, 'state', 'logs', logs[0]), 'utf-8').split('\n').filter(Boolean);
+  expect(logged).toEqual([
+    expect.stringMatching(/^\d{4}-\d\d-\d\dT[\d:.]+Z\t[0-9a-f-]{36}\tINFO\techo Create$/),
+    expect.stringMatching(/\tERROR\trefusing Echoed$/),
+    // The rollback's Delete.
+    expect.stringMatching(/\tINFO\techo Delete$/),
+  ]);
+  expect(log).not.toHaveBeenCalledWith('echo %s', 'Create');
+  // The failed request shows what it wrote, and where the whole log is.
+  const shown = lines.filter(line => line.startsWith('Echo | Echoed (Custom::Echo) log: '));
+  expect(shown.map(line => line.split('\t').slice(2).join(' '))).toEqual(['INFO echo Create', 'ERROR refusing Echoed']);
+  expect(lines).toContain(`Echo | Echoed (Custom::Echo) the function's log: ${path.join(work, 'state', 'logs', logs[0])}`);
+  log.mockRestore();
 });
 
 test('a Handler that names no exported function fails the resource with a reason, and nothing runs', async () => {

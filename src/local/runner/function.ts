@@ -45,6 +45,8 @@ export interface FunctionOptions {
   readonly retryDelaysMs?: readonly number[];
   /** Called when an invocation for the request starts (1 for CloudFormation's own). */
   readonly onInvocation?: (invocation: number, elapsedMs: number) => void;
+  /** Where what the function prints goes (`function-logs.ts`). @default the console */
+  readonly logFile?: string;
 }
 
 /** CloudFormation's own limit on a ServiceTimeout, and its default. */
@@ -243,6 +245,7 @@ function contextOptions(fn: RegisteredFunction) {
     account: options.account,
     timeoutMs: options.timeoutMs,
     environment: { ...options.environment, AWS_ENDPOINT_URL_LAMBDA: fn.endpoint },
+    logFile: options.logFile,
   };
 }
 

@@ -2,6 +2,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { createRequire } from 'node:module';
 import * as path from 'node:path';
 import type { FunctionModule } from './function';
+import { withFunctionLog } from './function-logs';
 
 /**
  * The CDK Provider framework (aws-cdk-lib/custom-resources `Provider` with an isComplete handler),
@@ -228,6 +229,8 @@ export interface InvocationOptions {
   readonly timeoutMs: number;
   /** The function's environment, on process.env while any invocation runs. */
   readonly environment: Readonly<Record<string, string>>;
+  /** Where what the function prints goes, as CloudWatch Logs would keep it. @default the console */
+  readonly logFile?: string;
 }
 
 /**
@@ -266,7 +269,7 @@ export async function invokeInProcess<T>(
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(() => reject(new Error(`Task timed out after ${(options.timeoutMs / 1000).toFixed(2)} seconds`)), options.timeoutMs);
     });
-    const run = Promise.resolve().then(() => fn(structuredClone(event), context));
+    const run = withFunctionLog(options.logFile, context.awsRequestId, async () => fn(structuredClone(event), context));
     run.catch(() => undefined); // a timed-out invocation may still fail later; nobody is listening
     return await Promise.race([run, timeout]);
   } finally {
