@@ -146,21 +146,9 @@ function summarize(what: string, result: RunResult): string | undefined {
   return problem;
 }
 
-/** Runs `work` with the handler's log lines (console.log, as in Lambda) sent to a file instead of the screen. */
-async function withHandlerLog<T>(logFile: string, work: () => Promise<T>): Promise<T> {
-  const original = console.log;
-  console.log = (...args: unknown[]) => fs.appendFileSync(logFile, `${args.map(String).join(' ')}\n`);
-  try {
-    return await work();
-  } finally {
-    console.log = original;
-  }
-}
-
 async function main(): Promise<number> {
   const started = Date.now();
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk-codestar-demo-'));
-  const handlerLog = path.join(work, 'handler.log');
   const problems: string[] = [];
   let codestar: LocalCodeStar | undefined;
   let client: CodeStarClient | undefined;
@@ -194,7 +182,7 @@ async function main(): Promise<number> {
       writer: line => output.line(line),
     });
     const deploy = async (what: string, dir: string) => {
-      const result = await withHandlerLog(handlerLog, () => runner.deploy(dir));
+      const result = await runner.deploy(dir);
       output.flush();
       const problem = summarize(what, result);
       if (problem) {
@@ -220,7 +208,7 @@ async function main(): Promise<number> {
     }
 
     header(`Destroy the stack ${EXAMPLE_STACK_ID}`);
-    const destroyed = await withHandlerLog(handlerLog, () => runner.destroy());
+    const destroyed = await runner.destroy();
     output.flush();
     const destroyProblem = summarize('destroy', destroyed);
     if (destroyProblem) {
@@ -246,7 +234,7 @@ async function main(): Promise<number> {
   if (problems.length > 0) {
     out(`DEMO FAILED after ${seconds} s:`);
     problems.forEach(p => out(`  - ${p}`));
-    out(`The runner's state, the cloud assemblies and the handler's log are kept in ${work}`);
+    out(`The runner's state, the cloud assemblies and the function's log (logs/, as CloudWatch Logs would keep it) are kept in ${work}`);
     return 1;
   }
   fs.rmSync(work, { recursive: true, force: true });

@@ -1,6 +1,4 @@
-import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { format } from 'node:util';
 import { accountArgument, countArgument, parseCommandLine } from './arguments';
 import { assemblyStacks, STATE_DIR, STATE_FILE } from './deployed';
 import { CommandError, EXIT, UsageError } from './errors';
@@ -8,15 +6,18 @@ import { CommandIo } from './io';
 import { progressOutput, ProgressOutput } from './progress';
 import { LifecycleRunner, RunResult } from '../local/runner';
 
-/** Where the handler's log lines go, as CloudWatch Logs would keep them: never onto the command's output. */
-export const HANDLER_LOG = path.join(STATE_DIR, 'handler.log');
+/**
+ * Where the functions' log lines go, one file per function, as CloudWatch Logs would keep them:
+ * never onto the command's output (the runner keeps them next to its state file).
+ */
+export const FUNCTION_LOGS = path.join(STATE_DIR, 'logs');
 
 export const DEPLOY_USAGE = `Usage: cdk-codestar deploy [ASSEMBLY] [options]
 
 Deploys the stacks of a cloud assembly (the cdk.out of your \`cdk synth\`) the way CloudFormation
 would, running the library's handler for every CodeStar resource against the CodeStar endpoint of
 AWS_ENDPOINT_URL_CODESTAR (start one with \`cdk-codestar local\`). Other resources are simulated.
-What was deployed is kept in ${STATE_FILE}, the handler's log in ${HANDLER_LOG}. Exit code 0 when every stack deployed, 1 when one
+What was deployed is kept in ${STATE_FILE}, the handler's log in ${FUNCTION_LOGS}/. Exit code 0 when every stack deployed, 1 when one
 failed (and was rolled back), 2 for a wrong command line.
 
 Arguments:
@@ -114,29 +115,11 @@ async function runCommand(options: RunnerCommandOptions, io: CommandIo, work: (r
   const runner = runnerFor(options, io, progress);
   let result: RunResult;
   try {
-    result = await withHandlerLog(io, () => work(runner));
+    result = await work(runner);
   } finally {
     progress.end();
   }
   return report(result, options, io);
-}
-
-/**
- * Runs the work with the console (which the handler, run in this process, logs to) appended to
- * HANDLER_LOG. The runner writes its own output through `io`, untouched.
- */
-async function withHandlerLog<T>(io: CommandIo, work: () => Promise<T>): Promise<T> {
-  const file = path.join(io.cwd, HANDLER_LOG);
-  fs.mkdirSync(path.dirname(file), { recursive: true });
-  const methods = ['log', 'info', 'warn', 'error', 'debug'] as const;
-  const saved = methods.map(method => console[method]);
-  const append = (...args: unknown[]) => fs.appendFileSync(file, `${format(...args)}\n`, { mode: 0o600 });
-  methods.forEach(method => { console[method] = append; });
-  try {
-    return await work();
-  } finally {
-    methods.forEach((method, i) => { console[method] = saved[i]; });
-  }
 }
 
 function runnerFor(options: RunnerCommandOptions, io: CommandIo, progress: ProgressOutput): LifecycleRunner {
@@ -172,7 +155,7 @@ function report(result: RunResult, options: RunnerCommandOptions, io: CommandIo)
     }, undefined, 2));
   }
   if (!result.success) {
-    io.err(`the handler's log: ${HANDLER_LOG}`);
+    io.err(`the handler's log: ${FUNCTION_LOGS}/`);
   }
   return result.success ? EXIT.ok : EXIT.failed;
 }

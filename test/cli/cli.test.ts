@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Ran, runCli } from './helpers';
 import { ProjectRole } from '../../src';
-import { DEPLOY_USAGE, DESTROY_USAGE, HANDLER_LOG } from '../../src/cli/deploy';
+import { DEPLOY_USAGE, DESTROY_USAGE, FUNCTION_LOGS } from '../../src/cli/deploy';
 import { STATE_FILE } from '../../src/cli/deployed';
 import { USAGE } from '../../src/cli/main';
 import { LocalCodeStar, startLocalCodeStar } from '../../src/local/endpoint';
@@ -40,6 +40,15 @@ const app: AppSpec = {
 
 const synth = (spec: AppSpec = app, outdir = 'cdk.out') => synthesize(path.join(dir, outdir), spec);
 
+/** The one function's log the runner kept (readable by its owner only). */
+function functionLog(): string {
+  const files = fs.readdirSync(path.join(dir, FUNCTION_LOGS));
+  expect(files).toHaveLength(1);
+  const file = path.join(dir, FUNCTION_LOGS, files[0]);
+  expect((fs.statSync(file).mode % 0o1000).toString(8)).toBe('600');
+  return fs.readFileSync(file, 'utf-8');
+}
+
 test('deploy, deploy again (no change), destroy: exit codes, output, and the account', async () => {
   synth();
 
@@ -52,7 +61,7 @@ test('deploy, deploy again (no change), destroy: exit codes, output, and the acc
   expect(codestar.state.teamMembers('cli-app').map(m => m.userArn)).toContain(userArn('alice'));
   expect(fs.existsSync(path.join(dir, STATE_FILE))).toBe(true);
   expect(deployed.stdout).not.toContain('"level"');
-  expect(fs.readFileSync(path.join(dir, HANDLER_LOG), 'utf-8')).toMatch(/"event":"request"/);
+  expect(functionLog()).toMatch(/\tINFO\t\{.*"event":"request"/);
 
   codestar.clearCalls();
   const again = await cli(['deploy', '--json']);
@@ -82,8 +91,11 @@ test('a failed deploy exits 1 with the reason, after its rollback', async () => 
   expect(result.stacks[0].reason).toContain('CreateUserProfile failed: ValidationException');
   // Progress went to stderr, so stdout is the JSON alone; the handler's log went to its file.
   expect(ran.stderr).toMatch(/CREATE_FAILED/);
-  expect(ran.stderr).toContain(`the handler's log: ${HANDLER_LOG}`);
-  expect(fs.readFileSync(path.join(dir, HANDLER_LOG), 'utf-8')).toMatch(/"event":"failed"/);
+  expect(ran.stderr).toContain(`the handler's log: ${FUNCTION_LOGS}/`);
+  expect(functionLog()).toMatch(/"event":"failed"/);
+  // The failed request's own lines are shown, with the file that holds them.
+  expect(ran.stderr).toMatch(/\(Custom::CodeStarUserProfile\) log: .*"event":"failed"/);
+  expect(ran.stderr).toContain(`the function's log: ${path.join(dir, FUNCTION_LOGS, fs.readdirSync(path.join(dir, FUNCTION_LOGS))[0])}`);
 });
 
 test.each([
