@@ -12,7 +12,7 @@ import { FunctionModule, isFunctionModule, localResponseUrl, runFunction } from 
 import { logLinesSince, logSize } from './runner/function-logs';
 export { localLambdaEndpoint } from './runner/function';
 import {
-  CustomResourceEvent, fakeResponseUrl, HandlerModule, loadHandlerModule, ProviderOutcome, RequestType, runProvider,
+  CustomResourceEvent, fakeResponseUrl, functionNameOf, HandlerModule, InvocationCount, loadHandlerModule, ProviderOutcome, RequestType, runProvider,
 } from './runner/provider';
 import { Reporter, ResourceEventRecord, ResourceStatus } from './runner/reporter';
 import { ResourceState, RunnerState, StackState, StateFile } from './runner/state';
@@ -84,8 +84,8 @@ export interface LifecycleRunnerOptions {
   readonly totalTimeoutMs?: number;
   /**
    * Each invocation fails with "Task timed out" after this long; getRemainingTimeInMillis counts
-   * down from it. @default the function's Timeout in the template; 300000 for a handler the
-   * template has no function for
+   * down from it. @default the Timeout of the function the ServiceToken names, when the runner
+   * runs that function's code; 300000 otherwise (a `handler` given, or no such function)
    */
   readonly lambdaTimeoutMs?: number;
   /**
@@ -624,7 +624,10 @@ class StackRun {
       const outcome = await this.deliver('Create', logicalId, type, properties, {});
       const attempted = { ...base, properties, data: {}, simulated: false, physicalResourceId: outcome.physicalResourceId ?? '' };
       if (outcome.status === 'FAILED') {
-        return this.fail(logicalId, type, 'create', outcome.reason, undefined, outcome.physicalResourceId ? attempted : undefined);
+        // A Create that failed without a physical id (no answer within its ServiceTimeout) still gets
+        // the rollback's Delete, with a physical id CloudFormation makes up (CLOUDFORMATION.md rows 7, 14).
+        const physicalResourceId = outcome.physicalResourceId || cloudFormationPhysicalId(this.name, logicalId);
+        return this.fail(logicalId, type, 'create', outcome.reason, undefined, { ...attempted, physicalResourceId });
       }
       const after: ResourceState = { ...attempted, data: outcome.data };
       this.live[logicalId] = after;
@@ -804,7 +807,8 @@ class StackRun {
       deletions.push({ seq: step.seq, logicalId: step.logicalId, record: step.after, created: true });
     }
     if (failure.kind === 'create' && failure.attempted) {
-      // The provider reported a physical id (the CREATE_FAILED marker, or a real id when isComplete failed).
+      // The physical id the FAILED answer gave (the CREATE_FAILED marker, or a real id when the wait
+      // failed), or one CloudFormation made up when there was no answer.
       deletions.push({ seq: this.seq + 1, logicalId: failure.logicalId!, record: failure.attempted, created: true });
     }
     for (const d of deletions.sort((a, b) => b.seq - a.seq)) {
@@ -948,7 +952,7 @@ class StackRun {
     const requestId = randomUUID();
     const serviceToken = String(properties.ServiceToken ?? '');
     // The code the ServiceToken's function was deployed with, unless the caller chose a handler.
-    const deployed = deployedFunction(serviceToken, this.live, this.ctx.code);
+    const deployed = this.ctx.handlerChosen ? undefined : deployedFunction(serviceToken, this.live, this.ctx.code);
     if (deployed instanceof Error) {
       this.requests.push({ logicalId, resourceType, requestType, invocations: 0, status: 'FAILED' });
       return { status: 'FAILED', reason: `The runner cannot invoke ${deployed.message}` };
@@ -971,7 +975,8 @@ class StackRun {
       ...(extra.oldProperties ? { OldResourceProperties: extra.oldProperties } : {}),
       ...(extra.physicalResourceId !== undefined ? { PhysicalResourceId: extra.physicalResourceId } : {}),
     };
-    this.reporter.addSecrets([event.ResponseURL]);
+    // The URL, and its signature on its own (a function may print the URL's parts).
+    this.reporter.addSecrets([event.ResponseURL, new URL(event.ResponseURL).searchParams.get('X-Amz-Signature') ?? event.ResponseURL]);
     onEvent?.(event);
     const serviceTimeout = Number(properties.ServiceTimeout);
     const serviceTimeoutMs = Number.isFinite(serviceTimeout) && serviceTimeout > 0 ? serviceTimeout * 1000 : undefined;
@@ -982,12 +987,12 @@ class StackRun {
         this.reporter.progress(this.name, logicalId, resourceType, `${waiting} still waiting (${poll} polls)`);
       }
     };
-    const delivered = ({ invocations, ...outcome }: ProviderOutcome & { invocations: number }): ProviderOutcome => {
+    const delivered = ({ invocations, ...outcome }: ProviderOutcome & InvocationCount): ProviderOutcome => {
       this.requests.push({ logicalId, resourceType, requestType, invocations, status: outcome.status });
       return outcome as ProviderOutcome;
     };
-    const functionName = /:function:([^:]+)$/.exec(serviceToken)?.[1] ?? `${this.name}-CodeStarHandler`.slice(0, 64);
-    const runItself = async (module: FunctionModule): Promise<ProviderOutcome & { invocations: number }> => {
+    const functionName = functionNameOf(serviceToken) ?? `${this.name}-CodeStarHandler`.slice(0, 64);
+    const runItself = async (module: FunctionModule): Promise<ProviderOutcome & InvocationCount> => {
       // What the function prints goes to its log, as CloudWatch Logs keeps it; a failure shows what this request wrote.
       const logFile = this.ctx.logFileOf(functionName);
       const logged = logSize(logFile);

@@ -19,6 +19,10 @@ const ECHO_SOURCE = `
 const http = require('http');
 exports.main = async (event, context) => {
   const fail = event.ResourceProperties.fail === 'true' && event.RequestType === 'Create';
+  if (event.ResourceProperties.hang === 'true' && event.RequestType === 'Create') {
+    fs.appendFileSync(process.env.ECHO_LOG, 'hanging\\n');
+    return new Promise(() => undefined);
+  }
   console.log('echo %s', event.RequestType);
   if (fail) {
     console.error('refusing', event.LogicalResourceId);
@@ -50,19 +54,30 @@ function tempDir(): string {
 }
 
 /** An app whose one custom resource is served by the echo function, synthesized into `outdir`. */
-function synthesize(outdir: string, handler = 'index.main', fail = false): { codeDir: string } {
+interface EchoApp {
+  readonly handler?: string;
+  /** The function answers FAILED to the Create. */
+  readonly fail?: boolean;
+  /** The function never answers the Create, within a ServiceTimeout of 1 s and a Timeout of 2 s. */
+  readonly hang?: boolean;
+}
+
+function synthesize(outdir: string, { handler = 'index.main', fail = false, hang = false }: EchoApp = {}): { codeDir: string } {
   const codeDir = tempDir();
   fs.writeFileSync(path.join(codeDir, 'index.js'), ECHO_SOURCE);
+  fs.writeFileSync(path.join(codeDir, 'broken.js'), 'throw new Error("this module cannot load");\n');
   const app = new App({ outdir });
   const stack = new Stack(app, 'Echo', { env: { account: '123456789012', region: 'us-east-1' } });
   const fn = new lambda.Function(stack, 'Fn', {
     code: lambda.Code.fromAsset(codeDir),
     handler,
     runtime: lambda.Runtime.NODEJS_22_X,
-    timeout: Duration.seconds(7),
+    timeout: Duration.seconds(hang ? 2 : 7),
     environment: { GREETING: 'hello from the template', ECHO_LOG: path.join(outdir, '..', 'echo.log') },
   });
-  new CustomResource(stack, 'Echoed', { serviceToken: fn.functionArn, resourceType: ECHO, properties: { n: 1, fail } });
+  new CustomResource(stack, 'Echoed', {
+    serviceToken: fn.functionArn, resourceType: ECHO, properties: { n: 1, fail, hang }, serviceTimeout: hang ? Duration.seconds(1) : undefined,
+  });
   app.synth();
   return { codeDir };
 }
@@ -102,7 +117,7 @@ test('what the function prints goes to its log file next to the state file, in L
   const log = jest.spyOn(console, 'log');
   const work = tempDir();
   const outdir = path.join(work, 'cdk.out');
-  synthesize(outdir, 'index.main', true);
+  synthesize(outdir, { fail: true });
   const lines: string[] = [];
   const runner = newRunner(work, lines);
 
@@ -129,7 +144,7 @@ test('what the function prints goes to its log file next to the state file, in L
 test('a Handler that names no exported function fails the resource with a reason, and nothing runs', async () => {
   const work = tempDir();
   const outdir = path.join(work, 'cdk.out');
-  synthesize(outdir, 'index.missing');
+  synthesize(outdir, { handler: 'index.missing' });
   const runner = newRunner(work);
 
   const result = await runner.deploy(outdir);
@@ -138,4 +153,43 @@ test('a Handler that names no exported function fails the resource with a reason
   const failed = result.stacks[0].events.find(e => e.status === 'CREATE_FAILED')!;
   expect(failed.reason).toMatch(/^The runner cannot invoke function Fn[0-9A-F]{8}: its Handler "index\.missing" names no function its module exports$/);
   expect(fs.existsSync(path.join(work, 'echo.log'))).toBe(false);
+});
+
+test('code that fails to load fails the resource with the error, as Lambda\'s Runtime.ImportModuleError, and its rollback Delete too', async () => {
+  const work = tempDir();
+  const outdir = path.join(work, 'cdk.out');
+  synthesize(outdir, { handler: 'broken.main' });
+  const runner = newRunner(work);
+
+  const result = await runner.deploy(outdir);
+
+  const failed = result.stacks[0].events.find(e => e.status === 'CREATE_FAILED')!;
+  expect(failed.reason).toMatch(/^The runner cannot invoke function Fn[0-9A-F]{8}: its code failed to load: this module cannot load$/);
+  // The rollback's Delete (a physical id CloudFormation made up) cannot run either: the rollback fails, as it would on AWS.
+  expect(result.stacks[0].events.filter(e => e.logicalId === 'Echoed').map(e => e.status))
+    .toEqual(['CREATE_IN_PROGRESS', 'CREATE_FAILED', 'DELETE_IN_PROGRESS', 'DELETE_FAILED']);
+  expect(result.stacks[0].status).toBe('ROLLBACK_FAILED');
+});
+
+test('no answer within the ServiceTimeout fails the resource with CloudFormation\'s reason, and the stack rolls back', async () => {
+  const work = tempDir();
+  const outdir = path.join(work, 'cdk.out');
+  synthesize(outdir, { hang: true });
+  const runner = newRunner(work);
+
+  const started = Date.now();
+  const result = await runner.deploy(outdir);
+
+  expect(result.success).toBe(false);
+  expect(Date.now() - started).toBeLessThan(1_900);
+  const failed = result.stacks[0].events.find(e => e.status === 'CREATE_FAILED')!;
+  expect(failed.reason).toBe('Custom resource did not stabilize within its ServiceTimeout of 1 seconds');
+  expect(result.stacks[0].status).toBe('ROLLBACK_COMPLETE');
+  // The rollback's Delete went to the same code, which answered it, with a physical id CloudFormation made up.
+  expect(fs.readFileSync(path.join(work, 'echo.log'), 'utf-8')).toMatch(/^hanging\nDelete \S+\n$/);
+  const deleted = result.stacks[0].events.filter(e => e.logicalId === 'Echoed' && e.status.startsWith('DELETE_'));
+  expect(deleted.map(e => [e.status, e.physicalResourceId])).toEqual([
+    ['DELETE_IN_PROGRESS', expect.stringMatching(/^Echo-Echoed-[A-Z0-9]{12}$/)],
+    ['DELETE_COMPLETE', deleted[0].physicalResourceId],
+  ]);
 });

@@ -183,6 +183,38 @@ describe('runFunction', () => {
 
     expect(outcome.status).toBe('SUCCESS');
   });
+
+  test('a second answer is taken and ignored, as S3 takes a PUT to a valid URL and CloudFormation keeps the first', async () => {
+    const statuses: number[] = [];
+    const event = await newEvent();
+    const outcome = await runFunction(event, options({
+      handler: async (e: any) => {
+        statuses.push(await put(e.ResponseURL, answer(e)));
+        statuses.push(await put(e.ResponseURL, answer(e, { Status: 'FAILED', Reason: 'second thoughts' })));
+      },
+    }));
+
+    expect(outcome).toMatchObject({ status: 'SUCCESS', physicalResourceId: 'member-1' });
+    expect(statuses).toEqual([200, 200]);
+  });
+
+  test('an answer ends the wait for a retry: a failed invocation is not retried once the request is answered', async () => {
+    let invocations = 0;
+    const event = await newEvent();
+    const started = Date.now();
+    const outcome = await runFunction(event, options({
+      handler: async (e: any) => {
+        invocations++;
+        // Answered from elsewhere (an earlier invocation's continuation, say) while Lambda waits to retry this one.
+        setTimeout(() => void put(e.ResponseURL, answer(e)), 50);
+        throw new Error('boom');
+      },
+    }, { retryDelaysMs: [10_000] }));
+
+    expect(outcome.status).toBe('SUCCESS');
+    expect(Date.now() - started).toBeLessThan(5_000);
+    expect([invocations, outcome.invocations]).toEqual([1, 1]);
+  });
 });
 
 describe('outcomeOf: the answer as CloudFormation checks it', () => {

@@ -10,6 +10,7 @@ import * as fs from 'node:fs';
 import { createRequire } from 'node:module';
 import * as path from 'node:path';
 import type { FunctionModule } from './function';
+import { functionNameOf } from './provider';
 import type { ResourceState } from './state';
 
 /** Asset object keys are content hashes with an extension: nothing else becomes a folder name. */
@@ -29,7 +30,15 @@ export class DeployedCode {
     const partial = `${target}.${process.pid}.partial`;
     fs.rmSync(partial, { recursive: true, force: true });
     fs.cpSync(source, partial, { recursive: true });
-    fs.renameSync(partial, target);
+    try {
+      fs.renameSync(partial, target);
+    } catch (e) {
+      // Another process kept the same code first: its copy is the same content.
+      fs.rmSync(partial, { recursive: true, force: true });
+      if (!fs.existsSync(target)) {
+        throw e;
+      }
+    }
   }
 
   /** The kept folder of an object key, if it was kept. */
@@ -66,7 +75,7 @@ const DEFAULT_TIMEOUT_SECONDS = 3;
 export function deployedFunction(
   serviceToken: string, resources: Readonly<Record<string, ResourceState>>, code: DeployedCode,
 ): DeployedFunction | Error | undefined {
-  const name = /:function:([^:]+)$/.exec(serviceToken)?.[1];
+  const name = functionNameOf(serviceToken);
   const found = Object.entries(resources).find(([, r]) => r.type === 'AWS::Lambda::Function' && r.physicalResourceId === name);
   if (!name || !found) {
     return undefined;
@@ -78,16 +87,22 @@ export function deployedFunction(
   if (!folder) {
     return undefined;
   }
+  // As the Node.js runtime reads it: the module before the first dot, the export's path after it.
   const handler = String(p.Handler ?? '');
-  const dot = handler.lastIndexOf('.');
+  const dot = handler.indexOf('.');
   const file = dot > 0 ? path.resolve(folder, handler.slice(0, dot)) : undefined;
-  const exported = handler.slice(dot + 1);
   const moduleFile = file && file.startsWith(`${folder}${path.sep}`) ? ['.js', '.cjs'].map(ext => `${file}${ext}`).find(f => fs.existsSync(f)) : undefined;
   if (!moduleFile) {
     return new Error(`function ${logicalId}: its Handler ${JSON.stringify(handler)} names no CommonJS module of its code`);
   }
-  const mod = createRequire(moduleFile)(moduleFile) as Record<string, unknown>;
-  const fn = mod[exported];
+  let fn: unknown;
+  try {
+    const mod = createRequire(moduleFile)(moduleFile) as unknown;
+    fn = handler.slice(dot + 1).split('.').reduce<unknown>((x, key) => (x as Record<string, unknown> | undefined)?.[key], mod);
+  } catch (e) {
+    // Lambda's Runtime.ImportModuleError.
+    return new Error(`function ${logicalId}: its code failed to load: ${(e instanceof Error ? e.message : String(e)).split('\n')[0]}`);
+  }
   if (typeof fn !== 'function') {
     return new Error(`function ${logicalId}: its Handler ${JSON.stringify(handler)} names no function its module exports`);
   }

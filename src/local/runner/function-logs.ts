@@ -22,13 +22,15 @@ type Method = keyof typeof METHODS;
 const current = new AsyncLocalStorage<Invocation>();
 let active = 0;
 let originals: Partial<Record<Method, (...args: unknown[]) => void>> = {};
+let wrappers: Partial<Record<Method, (...args: unknown[]) => void>> = {};
 
 function patch(): void {
   originals = {};
+  wrappers = {};
   for (const method of Object.keys(METHODS) as Method[]) {
     const original = console[method] as (...args: unknown[]) => void;
     originals[method] = original;
-    console[method] = (...args: unknown[]) => {
+    console[method] = wrappers[method] = (...args: unknown[]) => {
       const invocation = current.getStore();
       if (!invocation) {
         original.apply(console, args);
@@ -41,17 +43,21 @@ function patch(): void {
   }
 }
 
+/** Restores the console, where nobody has replaced the wrapper since (a spy keeps what it wraps). */
 function unpatch(): void {
   for (const method of Object.keys(originals) as Method[]) {
-    console[method] = originals[method] as never;
+    if (console[method] === wrappers[method]) {
+      console[method] = originals[method] as never;
+    }
   }
   originals = {};
+  wrappers = {};
 }
 
 /**
  * Runs one invocation with its console output going to `logFile` (none: to the console, as
- * before). The console is restored once no such invocation runs; what a timed-out invocation
- * prints after that reaches the console.
+ * before). The console is restored once no such invocation runs (an invocation ends when its
+ * function settles, also after it timed out); what its code prints after that reaches the console.
  */
 export async function withFunctionLog<T>(logFile: string | undefined, requestId: string, run: () => Promise<T>): Promise<T> {
   if (logFile === undefined) {

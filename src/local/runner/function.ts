@@ -1,7 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { CustomResourceEvent, InvocationCount, invokeInProcess, LambdaContext, MAX_RESPONSE_BYTES, ProviderOutcome } from './provider';
+import {
+  CustomResourceEvent, functionNameOf, InvocationCount, invokeInProcess, LambdaContext, MAX_RESPONSE_BYTES, ProviderOutcome, serviceTimeoutReason,
+} from './provider';
 
 /**
  * A function that answers CloudFormation itself (the library's provider, `index.handler`, as
@@ -78,6 +80,8 @@ interface Pending {
   active: number;
   /** Answered (or given up on): no failed invocation is retried any more. */
   settled: boolean;
+  /** Retry delays waiting: ended at once when the request settles. */
+  readonly waits: Set<() => void>;
   settle(outcome: ProviderOutcome): void;
   /** Called when no invocation of the request runs or waits for a retry any more. */
   idle(): void;
@@ -89,6 +93,11 @@ interface LocalServer {
   readonly byKey: Map<string, Pending>;
   readonly byRequestId: Map<string, Pending>;
   readonly functions: Map<string, RegisteredFunction>;
+  /**
+   * The signatures of ResponseURLs whose request is settled: S3 accepts a PUT to a pre-signed URL
+   * until it expires, and CloudFormation keeps the first answer, so a later one is taken and ignored.
+   */
+  readonly settledKeys: Map<string, string>;
 }
 
 let serverPromise: Promise<LocalServer> | undefined;
@@ -98,6 +107,7 @@ function localServer(): Promise<LocalServer> {
     const byKey = new Map<string, Pending>();
     const byRequestId = new Map<string, Pending>();
     const functions = new Map<string, RegisteredFunction>();
+    const settledKeys = new Map<string, string>();
     const server = http.createServer((req, res) => {
       const chunks: Buffer[] = [];
       req.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -105,7 +115,8 @@ function localServer(): Promise<LocalServer> {
         const body = Buffer.concat(chunks);
         const url = new URL(req.url ?? '/', 'http://127.0.0.1');
         if (req.method === 'PUT' && url.pathname.startsWith(RESPONSE_PATH)) {
-          answerResponse(byKey, decodeURIComponent(url.pathname.slice(RESPONSE_PATH.length)), url.searchParams.get('X-Amz-Signature'), body, res);
+          const key = decodeURIComponent(url.pathname.slice(RESPONSE_PATH.length));
+          answerResponse(byKey.get(key), settledKeys.get(key), url.searchParams.get('X-Amz-Signature'), body, res);
           return;
         }
         const invoke = INVOKE_PATH.exec(url.pathname);
@@ -122,7 +133,7 @@ function localServer(): Promise<LocalServer> {
     server.listen(0, '127.0.0.1', () => {
       server.unref();
       const { port } = server.address() as AddressInfo;
-      resolve({ url: `http://127.0.0.1:${port}`, byKey, byRequestId, functions });
+      resolve({ url: `http://127.0.0.1:${port}`, byKey, byRequestId, functions, settledKeys });
     });
   });
   return serverPromise;
@@ -170,10 +181,12 @@ export async function runFunction(event: CustomResourceEvent, options: FunctionO
     invocations: 0,
     active: 0,
     settled: false,
+    waits: new Set(),
     idle,
     settle: (outcome) => {
       pending.settled = true;
       answer(outcome);
+      [...pending.waits].forEach(end => end());
     },
   };
   server.byKey.set(key, pending);
@@ -181,13 +194,14 @@ export async function runFunction(event: CustomResourceEvent, options: FunctionO
   let timedOut = false;
   const timer = setTimeout(() => (timedOut = true) && pending.settle({
     status: 'FAILED',
-    reason: `Custom resource did not stabilize within its ServiceTimeout of ${serviceTimeoutMs / 1000} seconds`,
+    reason: serviceTimeoutReason(serviceTimeoutMs),
     physicalResourceId: event.PhysicalResourceId,
   }), serviceTimeoutMs);
   invokeAsync(pending, fn, event);
   const outcome = await answered;
   clearTimeout(timer);
   server.byKey.delete(key);
+  server.settledKeys.set(key, signature);
   // CloudFormation goes on at once; the runner lets the request's invocations end first (each is
   // bounded by the function timeout), so that none outlives the run. A timed-out one is not waited for.
   if (!timedOut) {
@@ -195,6 +209,9 @@ export async function runFunction(event: CustomResourceEvent, options: FunctionO
   }
   if (server.byRequestId.get(event.RequestId) === pending) {
     server.byRequestId.delete(event.RequestId);
+  }
+  if (server.functions.get(options.functionName) === fn) {
+    server.functions.delete(options.functionName);
   }
   return { ...outcome, invocations: pending.invocations };
 }
@@ -217,7 +234,16 @@ function invokeAsync(pending: Pending, fn: RegisteredFunction, payload: unknown)
       // answer); the runner makes redeliveries on purpose instead (LifecycleRunnerOptions.redeliver).
       const delay = (options.retryDelaysMs ?? ASYNC_RETRY_DELAYS_MS)[retry];
       if (delay !== undefined && !pending.settled) {
-        await new Promise(resolve => setTimeout(resolve, delay));
+        // Ends early when the request settles: nothing is retried after that.
+        await new Promise<void>(resolve => {
+          const end = () => {
+            clearTimeout(wait);
+            pending.waits.delete(end);
+            resolve();
+          };
+          const wait = setTimeout(end, delay);
+          pending.waits.add(end);
+        });
         return pending.settled ? undefined : attempt(retry + 1);
       }
     }
@@ -228,8 +254,7 @@ function invokeAsync(pending: Pending, fn: RegisteredFunction, payload: unknown)
       pending.idle();
       pending.settle({
         status: 'FAILED',
-        reason: `Custom resource did not stabilize within its ServiceTimeout of ${(options.serviceTimeoutMs ?? DEFAULT_SERVICE_TIMEOUT_MS) / 1000} seconds`
-          + ' (the function ended without answering)',
+        reason: `${serviceTimeoutReason(options.serviceTimeoutMs ?? DEFAULT_SERVICE_TIMEOUT_MS)} (the function ended without answering)`,
         physicalResourceId: pending.event.PhysicalResourceId,
       });
     }
@@ -249,16 +274,21 @@ function contextOptions(fn: RegisteredFunction) {
   };
 }
 
-/** The response bucket: checks an answer as CloudFormation does and settles its request. */
-function answerResponse(byKey: Map<string, Pending>, key: string, signature: string | null, body: Buffer, res: http.ServerResponse): void {
-  const pending = byKey.get(key);
-  if (!pending || signature !== pending.signature) {
-    // An answer to a request no longer waited for (or a forged URL): S3 refuses it.
+/**
+ * The response bucket: checks an answer as CloudFormation does and settles its request. A later
+ * answer to a settled request is taken and ignored (the URL is still valid); a forged URL is refused.
+ */
+function answerResponse(
+  pending: Pending | undefined, settledSignature: string | undefined, signature: string | null, body: Buffer, res: http.ServerResponse,
+): void {
+  if (pending && signature === pending.signature) {
+    res.writeHead(200).end();
+    pending.settle(outcomeOf(pending.event, body));
+  } else if (!pending && settledSignature !== undefined && signature === settledSignature) {
+    res.writeHead(200).end();
+  } else {
     res.writeHead(403, { 'content-type': 'application/xml' }).end('<Error><Code>AccessDenied</Code></Error>');
-    return;
   }
-  res.writeHead(200).end();
-  pending.settle(outcomeOf(pending.event, body));
 }
 
 /** What CloudFormation makes of the body PUT to a request's ResponseURL. */
@@ -308,7 +338,7 @@ function answerInvoke(
   const error = (status: number, type: string, message: string) =>
     res.writeHead(status, { 'content-type': 'application/json', 'x-amzn-errortype': type }).end(JSON.stringify({ Type: 'User', message }));
   // FunctionName is a name or an ARN (with an optional qualifier).
-  const functionName = /^arn:aws[a-z-]*:lambda:[^:]+:\d{12}:function:([^:]+)(:[^:]+)?$/.exec(name)?.[1] ?? name;
+  const functionName = functionNameOf(name) ?? name;
   const fn = functions.get(functionName);
   if (!fn) {
     error(404, 'ResourceNotFoundException', `Function not found: ${name}`);
@@ -341,7 +371,8 @@ function answerInvoke(
   const requestId = typeof payload === 'object' && payload !== null ? (payload as { RequestId?: unknown }).RequestId : undefined;
   const pending = typeof requestId === 'string' ? byRequestId.get(requestId) : undefined;
   if (pending) {
-    invokeAsync(pending, fn, payload);
+    // The request's own function (another run may have registered one of the same name since).
+    invokeAsync(pending, pending.fn, payload);
   } else {
     // Not a CloudFormation request this process waits for: run it, and let nobody wait for it.
     void invokeInProcess((e, context) => fn.options.module.handler(e, context), payload, contextOptions(fn)).catch(() => undefined);

@@ -182,7 +182,7 @@ async function throughFramework(event: CustomResourceEvent, options: ProviderOpt
       return { status: 'FAILED', reason: 'Operation timed out', physicalResourceId };
     }
     if (deadline !== undefined && Date.now() >= deadline) {
-      return { status: 'FAILED', reason: `Custom resource did not stabilize within its ServiceTimeout of ${options.serviceTimeoutMs! / 1000} seconds`, physicalResourceId };
+      return { status: 'FAILED', reason: serviceTimeoutReason(options.serviceTimeoutMs!), physicalResourceId };
     }
     options.onPoll?.(poll, Date.now() - started);
     await new Promise(resolve => setTimeout(resolve, options.pollIntervalMs));
@@ -203,6 +203,16 @@ function respond(event: CustomResourceEvent & { PhysicalResourceId: string }, da
     return { status: 'FAILED', reason: 'Response object is too long.', physicalResourceId: event.PhysicalResourceId };
   }
   return { status: 'SUCCESS', physicalResourceId: event.PhysicalResourceId, data };
+}
+
+/** CloudFormation's reason when a custom resource gets no answer within its ServiceTimeout. */
+export function serviceTimeoutReason(serviceTimeoutMs: number): string {
+  return `Custom resource did not stabilize within its ServiceTimeout of ${serviceTimeoutMs / 1000} seconds`;
+}
+
+/** The function name a Lambda function ARN holds (an alias or version qualifier left off); undefined for anything else. */
+export function functionNameOf(arn: string): string | undefined {
+  return /^arn:aws[a-z-]*:lambda:[^:]+:\d{12}:function:([^:]+)(?::[^:]+)?$/.exec(arn)?.[1];
 }
 
 /** One invocation of a Provider framework handler: onEvent and isComplete are separate functions. */
