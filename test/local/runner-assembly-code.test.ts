@@ -82,15 +82,17 @@ function synthesize(outdir: string, { handler = 'index.main', fail = false, hang
   return { codeDir };
 }
 
-function newRunner(stateDir: string, lines: string[] = []) {
-  return new LifecycleRunner({ stateFile: path.join(stateDir, 'state', 'state.json'), resourceTypes: [ECHO], writer: line => lines.push(line) });
+/** A work folder with the echo app synthesized into `cdk.out`, and a runner whose state is in `state/`. */
+function echoApp(app: EchoApp = {}, lines: string[] = []) {
+  const work = tempDir();
+  const outdir = path.join(work, 'cdk.out');
+  synthesize(outdir, app);
+  const runner = new LifecycleRunner({ stateFile: path.join(work, 'state', 'state.json'), resourceTypes: [ECHO], writer: line => lines.push(line) });
+  return { work, outdir, runner };
 }
 
 test('a deploy runs the function\'s staged code with its Handler, Timeout and environment, and a destroy runs the kept copy', async () => {
-  const work = tempDir();
-  const outdir = path.join(work, 'cdk.out');
-  synthesize(outdir);
-  const runner = newRunner(work);
+  const { work, outdir, runner } = echoApp();
 
   const deployed = await runner.deploy(outdir);
 
@@ -115,11 +117,8 @@ test('a deploy runs the function\'s staged code with its Handler, Timeout and en
 
 test('what the function prints goes to its log file next to the state file, in Lambda\'s format, not to the console; a failure shows it', async () => {
   const log = jest.spyOn(console, 'log');
-  const work = tempDir();
-  const outdir = path.join(work, 'cdk.out');
-  synthesize(outdir, { fail: true });
   const lines: string[] = [];
-  const runner = newRunner(work, lines);
+  const { work, outdir, runner } = echoApp({ fail: true }, lines);
 
   const result = await runner.deploy(outdir);
 
@@ -142,10 +141,7 @@ test('what the function prints goes to its log file next to the state file, in L
 });
 
 test('a Handler that names no exported function fails the resource with a reason, and nothing runs', async () => {
-  const work = tempDir();
-  const outdir = path.join(work, 'cdk.out');
-  synthesize(outdir, { handler: 'index.missing' });
-  const runner = newRunner(work);
+  const { work, outdir, runner } = echoApp({ handler: 'index.missing' });
 
   const result = await runner.deploy(outdir);
 
@@ -156,10 +152,7 @@ test('a Handler that names no exported function fails the resource with a reason
 });
 
 test('code that fails to load fails the resource with the error, as Lambda\'s Runtime.ImportModuleError, and its rollback Delete too', async () => {
-  const work = tempDir();
-  const outdir = path.join(work, 'cdk.out');
-  synthesize(outdir, { handler: 'broken.main' });
-  const runner = newRunner(work);
+  const { outdir, runner } = echoApp({ handler: 'broken.main' });
 
   const result = await runner.deploy(outdir);
 
@@ -172,10 +165,7 @@ test('code that fails to load fails the resource with the error, as Lambda\'s Ru
 });
 
 test('no answer within the ServiceTimeout fails the resource with CloudFormation\'s reason, and the stack rolls back', async () => {
-  const work = tempDir();
-  const outdir = path.join(work, 'cdk.out');
-  synthesize(outdir, { hang: true });
-  const runner = newRunner(work);
+  const { work, outdir, runner } = echoApp({ hang: true });
 
   const started = Date.now();
   const result = await runner.deploy(outdir);
