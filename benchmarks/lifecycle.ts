@@ -282,8 +282,13 @@ export async function handlerRejectsServiceTimeout(codestar: LocalCodeStar, work
   throw new Error(`deploying the lifecycle app failed: ${result.status} ${result.reason ?? ''}`);
 }
 
+/** The stacks of a run (deploy, destroy) or the one stack of deployStack. */
+function stacksOf(result: RunResult | StackResult): readonly StackResult[] {
+  return 'stacks' in result ? result.stacks : [result];
+}
+
 function requestsOf(result: RunResult | StackResult): Partial<Record<ResourceKind, number>> {
-  const stacks = 'stacks' in result ? result.stacks : [result];
+  const stacks = stacksOf(result);
   const out: Partial<Record<ResourceKind, number>> = {};
   for (const event of stacks.flatMap(s => s.events)) {
     const kind = KIND_OF_TYPE[event.resourceType];
@@ -295,7 +300,7 @@ function requestsOf(result: RunResult | StackResult): Partial<Record<ResourceKin
 }
 
 function invocationsOf(result: RunResult | StackResult): OperationResult['invocations'] {
-  const stacks = 'stacks' in result ? result.stacks : [result];
+  const stacks = stacksOf(result);
   const out: Partial<Record<ResourceKind, { total: number; maxPerRequest: number }>> = {};
   for (const request of stacks.flatMap(s => s.requests)) {
     const kind = KIND_OF_TYPE[request.resourceType];
@@ -316,7 +321,7 @@ function invocationsOf(result: RunResult | StackResult): OperationResult['invoca
 const PROFILE_REDELIVERY = /^UserProfile\w+: the redelivered Create request \(RequestId [^)]+\) was answered differently: SUCCESS \(([^)]+)\) then SUCCESS \(\1\|existing\)$/;
 
 function check(result: RunResult | StackResult, what: string, allowed?: RegExp): void {
-  const stacks = 'stacks' in result ? result.stacks : [result];
+  const stacks = stacksOf(result);
   if (!result.success) {
     // The stack's reason names the resources; the first failed resource's says why.
     const cause = stacks.flatMap(s => s.events).find(e => e.status.endsWith('_FAILED') && e.reason);

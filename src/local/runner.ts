@@ -7,7 +7,7 @@ import { evaluateCondition, IntrinsicContext, ResolveError, resolveValue } from 
 import { simulate, simulatedAttribute, SimulationEnv } from './cfn/simulated';
 import { CfnResource, CfnTemplate, dependsOnList, referencedNames, resourceDependencies, topologicalOrder } from './cfn/template';
 import { loadModel } from './model';
-import { DeployedCode, deployedFunction } from './runner/deployed-code';
+import { DeployedCode, deployedFunction, objectKeyOf } from './runner/deployed-code';
 import { FunctionModule, isFunctionModule, localResponseUrl, runFunction } from './runner/function';
 import { logLinesSince, logSize } from './runner/function-logs';
 export { localLambdaEndpoint } from './runner/function';
@@ -688,10 +688,10 @@ class StackRun {
   /** Keeps the staged code of the template's functions, as Lambda keeps a deployed function's code. */
   private keepFunctionCode(resources: Record<string, CfnResource>): void {
     for (const resource of Object.values(resources)) {
-      const objectKey = (resource.Properties?.Code as { S3Key?: unknown } | undefined)?.S3Key;
-      const source = typeof objectKey === 'string' ? this.stack.assets?.[objectKey] : undefined;
-      if (resource.Type === 'AWS::Lambda::Function' && source) {
-        this.ctx.code.keep(objectKey as string, source);
+      const objectKey = objectKeyOf(resource.Properties);
+      const source = objectKey !== undefined ? this.stack.assets?.[objectKey] : undefined;
+      if (resource.Type === 'AWS::Lambda::Function' && objectKey !== undefined && source) {
+        this.ctx.code.keep(objectKey, source);
       }
     }
   }
@@ -957,7 +957,7 @@ class StackRun {
       this.requests.push({ logicalId, resourceType, requestType, invocations: 0, status: 'FAILED' });
       return { status: 'FAILED', reason: `The runner cannot invoke ${deployed.message}` };
     }
-    const handler = !this.ctx.handlerChosen && deployed ? deployed.module : this.ctx.handler();
+    const handler = deployed?.module ?? this.ctx.handler();
     const timeoutMs = this.ctx.lambdaTimeoutMs ?? deployed?.timeoutMs ?? DEFAULT_LAMBDA_TIMEOUT_MS;
     const environment = { ...deployed?.environment, ...this.ctx.environment };
     const answersItself = isFunctionModule(handler);

@@ -63,6 +63,12 @@ export interface DeployedFunction {
   readonly environment: Readonly<Record<string, string>>;
 }
 
+/** The S3 object key a function's Code names (its staged asset's), from its template properties. */
+export function objectKeyOf(properties: Readonly<Record<string, unknown>> | undefined): string | undefined {
+  const key = (properties?.Code as { S3Key?: unknown } | undefined)?.S3Key;
+  return typeof key === 'string' ? key : undefined;
+}
+
 /** Lambda's default function timeout. */
 const DEFAULT_TIMEOUT_SECONDS = 3;
 
@@ -82,8 +88,8 @@ export function deployedFunction(
   }
   const [logicalId, record] = found;
   const p = record.properties;
-  const objectKey = (p.Code as { S3Key?: unknown } | undefined)?.S3Key;
-  const folder = typeof objectKey === 'string' ? code.find(objectKey) : undefined;
+  const objectKey = objectKeyOf(p);
+  const folder = objectKey !== undefined ? code.find(objectKey) : undefined;
   if (!folder) {
     return undefined;
   }
